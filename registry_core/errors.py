@@ -1,0 +1,128 @@
+"""The exceptions of registry-core.
+
+Every exception raised on purpose derives from :class:`RegistryError`, so a caller can catch
+the library's failures in one clause. Errors about bad input also derive from
+:class:`ValueError`. ``str(error)`` is the reference's message word for word, since users paste
+those into search engines; secrets never appear in a message.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "RegistryError",
+    "InvalidArgumentError",
+    "InvalidReferenceError",
+    "InvalidIndexNameError",
+    "InvalidMirrorError",
+    "InvalidRegistryOptionError",
+    "InvalidRepositoryNameError",
+    "InvalidServerAddressError",
+    "ImageAlreadyExistsError",
+    "RepositoryNotFoundError",
+    "PingResponseError",
+    "CertificateError",
+    "TransportError",
+    "AuthenticationError",
+    "LoginError",
+    "TokenError",
+    "UntrustedRealmError",
+    "FallbackError",
+    "PluginError",
+]
+
+
+class RegistryError(Exception):
+    """Base of every error registry-core raises on purpose."""
+
+
+class InvalidArgumentError(RegistryError, ValueError):
+    """Bad input from the caller (Go's ``errdefs.InvalidParameter`` class of errors)."""
+
+
+class InvalidReferenceError(InvalidArgumentError):
+    """A reference that distribution's grammar rejects; the message is distribution's."""
+
+
+class InvalidIndexNameError(InvalidArgumentError):
+    """An index (registry host) name the reference rejects (``ValidateIndexName``)."""
+
+
+class InvalidMirrorError(InvalidArgumentError):
+    """A registry mirror URL the reference rejects (``ValidateMirror``)."""
+
+
+class InvalidRegistryOptionError(InvalidArgumentError):
+    """A bad ``insecure-registries`` or ``allow-nondistributable-artifacts`` entry, or a bad
+    daemon.json value."""
+
+
+class InvalidRepositoryNameError(InvalidArgumentError):
+    """Go ``ErrInvalidRepositoryName``."""
+
+    def __init__(self, message: str = 'Invalid repository name (ex: "registry.domain.tld/myrepos")'):
+        super().__init__(message)
+
+
+class InvalidServerAddressError(InvalidArgumentError):
+    """A login server address that cannot be parsed."""
+
+
+class ImageAlreadyExistsError(RegistryError):
+    """Go ``ErrAlreadyExists``: the image being pushed already exists on the remote side."""
+
+    def __init__(self, message: str = "Image already exists"):
+        super().__init__(message)
+
+
+class RepositoryNotFoundError(RegistryError):
+    """Go ``ErrRepoNotFound``."""
+
+    def __init__(self, message: str = "Repository not found"):
+        super().__init__(message)
+
+
+class PingResponseError(RegistryError):
+    """A ping whose response cannot be interpreted (Go ``PingResponseError``).
+
+    The message is the wrapped error's message, as in the reference.
+    """
+
+    def __init__(self, err: BaseException | str):
+        self.err = err
+        super().__init__(str(err))
+
+
+class CertificateError(RegistryError):
+    """TLS material (certs.d, a CA, a client pair) that is missing, unreadable or broken."""
+
+
+class TransportError(RegistryError):
+    """A request that could not be sent or answered (connection, TLS, timeout, proxy)."""
+
+
+class AuthenticationError(RegistryError):
+    """The registry or its token server refused the credentials."""
+
+
+class LoginError(AuthenticationError):
+    """A login attempt failed; the message is the reference's."""
+
+
+class TokenError(AuthenticationError):
+    """A token server's answer could not be used."""
+
+
+class UntrustedRealmError(AuthenticationError):
+    """A registry named a token realm that credentials must not be sent to."""
+
+
+class FallbackError(RegistryError):
+    """An endpoint did not work in a way that allows trying the next one (Go ``fallbackError``)."""
+
+    def __init__(self, err: BaseException | str):
+        self.err = err
+        super().__init__(str(err))
+
+
+class PluginError(RegistryError):
+    """A plugin that cannot be loaded or that answered a hook with the wrong kind of value."""
