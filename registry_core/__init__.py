@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from .certs import host_certs_dir, read_certs_directory
+from .config import (
+    ServiceOptions,
+    convert_to_hostname,
+    get_auth_config_key,
+    parse_repository_info,
+    parse_search_index_info,
+    resolve_auth_config,
+    validate_index_name,
+    validate_mirror,
+)
 from .constants import (
     AUTH_CLIENT_ID,
     CERTS_DIR,
@@ -13,11 +24,23 @@ from .constants import (
     INDEX_NAME,
     INDEX_SERVER,
 )
+from .credentials import HookCredentialStore, LoginCredentialStore
 from .errors import *  # noqa: F403
 from .errors import __all__ as _errors_all
 from .hookspecs import RegistrySpecs, hookimpl
 from .interfaces import CredentialStore, RequestModifier
+from .manager import DEFAULT_PLUGINS, Hooks, PluginInfo, get_plugin_manager, list_plugins
+from .ping import ping_v2_registry
+from .service import DefaultService, Service, new_service
 from .tlsconfig import ClientCertificate, TLSConfig
+from .transport import (
+    HeaderRequestModifier,
+    RegistrySession,
+    RegistryTransport,
+    headers,
+    http_client,
+    new_transport,
+)
 from .types import (
     APIEndpoint,
     APIVersion,
@@ -45,10 +68,37 @@ __all__ = [
     "INDEX_NAME",
     "INDEX_SERVER",
     *_errors_all,
+    "ServiceOptions",
+    "convert_to_hostname",
+    "get_auth_config_key",
+    "parse_repository_info",
+    "parse_search_index_info",
+    "resolve_auth_config",
+    "validate_index_name",
+    "validate_mirror",
+    "read_certs_directory",
+    "host_certs_dir",
+    "Service",
+    "DefaultService",
+    "new_service",
+    "headers",
+    "new_transport",
+    "http_client",
+    "HeaderRequestModifier",
+    "RegistrySession",
+    "RegistryTransport",
+    "ping_v2_registry",
     "RegistrySpecs",
     "hookimpl",
+    "get_plugin_manager",
+    "list_plugins",
+    "DEFAULT_PLUGINS",
+    "Hooks",
+    "PluginInfo",
     "CredentialStore",
     "RequestModifier",
+    "HookCredentialStore",
+    "LoginCredentialStore",
     "ClientCertificate",
     "TLSConfig",
     "APIEndpoint",

@@ -59,7 +59,9 @@ class InvalidRegistryOptionError(InvalidArgumentError):
 class InvalidRepositoryNameError(InvalidArgumentError):
     """Go ``ErrInvalidRepositoryName``."""
 
-    def __init__(self, message: str = 'Invalid repository name (ex: "registry.domain.tld/myrepos")'):
+    def __init__(
+        self, message: str = 'Invalid repository name (ex: "registry.domain.tld/myrepos")'
+    ) -> None:
         super().__init__(message)
 
 

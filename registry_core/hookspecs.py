@@ -1,9 +1,10 @@
 """The hook specifications: the public API for plugin authors.
 
-Every hook is prefixed ``registry_`` and belongs to the project ``registry_core``. Implement a
-hook with the exported marker::
+Every hook is prefixed ``registry_`` and belongs to the pluggy project ``registry_core``.
+Implement a hook with the :data:`hookimpl` marker::
 
-    from registry_core import hookimpl
+    from registry_core.hookspecs import hookimpl
+    from registry_core.types import AuthConfig
 
     @hookimpl
     def registry_credentials(registry):
@@ -11,11 +12,16 @@ hook with the exported marker::
             return AuthConfig(username="ci", password=os.environ["CI_TOKEN"])
         return None
 
-An implementation may take fewer arguments than its specification, and hooks are always
-called with keyword arguments, so specifications can gain arguments without breaking plugins.
+The core always calls hooks with keyword arguments, and an implementation may take fewer
+arguments than its specification, so a specification can gain an argument without breaking
+any plugin. Arguments are never renamed or reordered; new ones are appended.
 
 Frameworks built on registry-core add hooks of their own by subclassing :class:`RegistrySpecs`
 and passing the subclass to :func:`registry_core.manager.get_plugin_manager`.
+
+Every hook's docstring follows one template, which ``tests/test_docs.py`` enforces: a summary,
+what ``None`` means, whether the first answer wins ("Stops at first non-None result") or all
+plugins are called, an example, ``:param:`` lines and ``.. versionadded::``.
 """
 
 from __future__ import annotations
@@ -27,18 +33,24 @@ import pluggy
 
 if TYPE_CHECKING:
     import requests
+    from requests.adapters import BaseAdapter
 
     from .interfaces import RequestModifier
     from .service import Service
     from .tlsconfig import TLSConfig
     from .types import APIEndpoint, AuthConfig, ServiceConfig
 
-__all__ = ["PROJECT_NAME", "hookspec", "hookimpl", "RegistrySpecs"]
+__all__ = ["PROJECT_NAME", "Action", "SendFunction", "hookspec", "hookimpl", "RegistrySpecs"]
 
-#: The pluggy project name; it is also the entry-point group third-party plugins use.
+#: The pluggy project name. It is also the entry-point group that third-party plugin packages
+#: register under, and the marker attribute pluggy looks for (``registry_core_impl``).
 PROJECT_NAME = "registry_core"
 
+#: Marks a hook specification; only :class:`RegistrySpecs` and its subclasses use it.
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+#: Marks a hook implementation in a plugin. Takes pluggy's options: ``tryfirst``,
+#: ``trylast``, ``wrapper``, ``optionalhook``, ``specname``.
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 #: Which way an endpoint is used; mirrors are for ``pull`` only.
@@ -51,19 +63,24 @@ SendFunction = Callable[["requests.PreparedRequest"], "requests.Response"]
 class RegistrySpecs:
     """The hooks of registry-core.
 
-    Subclass this to add hooks of your own; keep the existing ones as they are.
+    A framework subclasses this to add hooks of its own, and passes the subclass to
+    :func:`~registry_core.manager.get_plugin_manager`. The hooks defined here must stay as
+    they are in a subclass: plugins written against them are called with these arguments.
     """
 
     @hookspec(firstresult=True)
     def registry_credentials(self, registry: str) -> AuthConfig | None:
-        """Return the credentials for ``registry``, or ``None`` if this plugin has none.
+        """Return the credentials for ``registry``.
 
-        ``registry`` is the registry's auth config key: ``https://index.docker.io/v1/`` for
-        Docker Hub, else the host and port, such as ``localhost:5000`` (see
-        :func:`registry_core.get_auth_config_key`).
+        Credential stores (a password manager, a CI secret, a cloud provider's token
+        exchange) answer here. A session that was not given credentials asks this hook
+        (through :class:`~registry_core.credentials.HookCredentialStore`) for the registry it
+        authenticates to.
 
-        ``None`` means "not mine": the next plugin is asked. Stops at the first non-``None``
-        result, so the plugin asked first wins; use ``tryfirst``/``trylast`` to take a place.
+        Return ``None`` when this plugin has no credentials for ``registry``: the next plugin
+        is asked, and when nobody answers the request goes out anonymously. Stops at first
+        non-None result. The plugin asked first wins; use ``tryfirst``/``trylast`` to take a
+        place in the order.
 
         Example::
 
@@ -73,27 +90,39 @@ class RegistrySpecs:
                     return AuthConfig(username="admin", password=read_secret())
                 return None
 
-        :param registry: the auth config key of the registry being contacted.
-        :returns: an :class:`~registry_core.AuthConfig`, or ``None``.
+        :param registry: the auth config key of the registry being contacted:
+            ``https://index.docker.io/v1/`` for Docker Hub, otherwise the host and port,
+            such as ``localhost:5000``.
+        :returns: an :class:`~registry_core.types.AuthConfig`, or ``None``.
+
+        .. versionadded:: 0.1
         """
 
     @hookspec
     def registry_request_modifiers(self, host: str) -> Sequence[RequestModifier] | None:
         """Return the request modifiers every request to ``host`` gets.
 
-        All plugins are asked; their modifiers are applied in the order the plugins are
-        called, before the authorizer adds credentials. ``None`` (or an empty list) adds
-        nothing. Typical modifiers set ``User-Agent`` or meta headers
-        (:func:`registry_core.headers` builds those).
+        Typical modifiers set ``User-Agent`` or meta headers. They run before the authorizer
+        adds credentials, so a modifier never sees (and cannot log) a password.
+
+        Return ``None`` (or an empty sequence) to add nothing. All implementations are
+        called; their modifiers are applied in the order the plugins are called.
 
         Example::
 
+            class TeamHeader(RequestModifier):
+                def modify_request(self, request):
+                    request.headers["X-Meta-Team"] = "build"
+
             @hookimpl
             def registry_request_modifiers(host):
-                return headers("my-tool/1.0", {"X-Meta-Team": ["build"]})
+                return [TeamHeader()]
 
         :param host: the host (and port) the request goes to.
-        :returns: a sequence of :class:`~registry_core.RequestModifier`, or ``None``.
+        :returns: a sequence of :class:`~registry_core.interfaces.RequestModifier`, or
+            ``None``.
+
+        .. versionadded:: 0.1
         """
 
     @hookspec
@@ -102,11 +131,11 @@ class RegistrySpecs:
 
         The core starts from the reference's default (verification on for a secure registry,
         ``insecure_skip_verify`` for an insecure one) and lets every plugin change
-        ``tls_config`` in place: add CAs, client certificate pairs. All plugins are called;
-        the return value is ignored. The built-in certs.d plugin answers here and, as the
-        reference does, reads nothing for an insecure host.
+        ``tls_config`` in place: add CAs, client certificate pairs. The built-in certs.d
+        plugin answers here and, as the reference does, reads nothing for an insecure host.
 
-        Raise :class:`~registry_core.CertificateError` for material that is broken: the
+        Return ``None``; the return value is ignored. All implementations are called. Raise
+        :class:`~registry_core.errors.CertificateError` for material that is broken: the
         lookup that asked fails with that error.
 
         Example::
@@ -118,7 +147,10 @@ class RegistrySpecs:
 
         :param hostname: the host (and port) being configured, as in an image reference.
         :param secure: whether the service treats the host as a secure registry.
-        :param tls_config: the :class:`~registry_core.TLSConfig` being built; change it.
+        :param tls_config: the :class:`~registry_core.tlsconfig.TLSConfig` being built;
+            change it in place.
+
+        .. versionadded:: 0.1
         """
 
     @hookspec
@@ -127,17 +159,16 @@ class RegistrySpecs:
     ) -> Sequence[APIEndpoint] | None:
         """Return endpoints to try for ``hostname``, for ``action`` (``pull`` or ``push``).
 
-        All plugins are asked and their endpoints are concatenated in call order: the
-        built-in mirror policy runs ``tryfirst`` and offers the daemon's ``registry-mirrors``
-        for Docker Hub pulls; the built-in host policy runs ``trylast`` and offers the
-        registry's own endpoints (https, then http for an insecure registry). ``None`` adds
-        nothing.
+        The built-in mirror policy runs ``tryfirst`` and offers the daemon's
+        ``registry-mirrors`` for Docker Hub pulls; the built-in host policy runs ``trylast``
+        and offers the registry's own endpoints (https, then http for an insecure registry).
 
-        To stack a policy, add a plugin that returns more endpoints. To replace one, block the
-        built-in by name (see :func:`registry_core.manager.get_plugin_manager`) and register
-        yours. To reorder or filter everything, implement this hook with ``wrapper=True``:
-        ``answers = yield`` gives the plugins' answers (one sequence or ``None`` each, in call
-        order), and the list you return is used instead.
+        Return ``None`` to add nothing. All implementations are called, and their endpoints
+        are concatenated in call order. To stack a policy, add a plugin that returns more
+        endpoints. To replace one, block the built-in by name and register yours. To reorder
+        or filter everything, implement this hook with ``wrapper=True``: ``answers = yield``
+        gives the list of answers (one sequence per plugin that returned one, in call
+        order), and the list of sequences you return is used instead.
 
         Example::
 
@@ -153,7 +184,9 @@ class RegistrySpecs:
         :param config: the service's live configuration; read it, do not change it.
         :param hostname: the registry host, as in an image reference (``docker.io`` for Hub).
         :param action: ``"pull"`` or ``"push"``.
-        :returns: a sequence of :class:`~registry_core.APIEndpoint`, or ``None``.
+        :returns: a sequence of :class:`~registry_core.types.APIEndpoint`, or ``None``.
+
+        .. versionadded:: 0.1
         """
 
     @hookspec(firstresult=True)
@@ -162,10 +195,11 @@ class RegistrySpecs:
 
         Beyond the reference, registry-core sends credentials only to a realm that uses
         https (unless the registry itself is insecure) and that is the registry's own host
-        or shares its registrable domain. Return ``True`` to allow another realm (a
-        separate auth server you trust), ``False`` to refuse one the default rule would
-        allow, or ``None`` to leave the decision to the default rule. Stops at the first
-        non-``None`` result.
+        or shares its registrable domain. Return ``True`` to allow another realm (a separate
+        auth server you trust), or ``False`` to refuse one the default rule would allow.
+
+        Return ``None`` to leave the decision to the next plugin, and finally to the default
+        rule. Stops at first non-None result.
 
         Example::
 
@@ -177,6 +211,8 @@ class RegistrySpecs:
         :param registry: the registry host (and port) that sent the challenge.
         :param secure: whether the registry is a secure one.
         :returns: ``True``, ``False`` or ``None``.
+
+        .. versionadded:: 0.1
         """
 
     @hookspec(firstresult=True)
@@ -186,11 +222,14 @@ class RegistrySpecs:
         """Send ``request`` and return its response: the seam for logging, metrics, retries.
 
         The core's own implementation runs last and calls ``send(request)``. Wrap it with
-        ``wrapper=True``: ``response = yield`` sends the request (through the plugins
-        further in), and what you return is the response the caller sees. A retry wrapper
-        may call ``send(request)`` again itself. Stops at the first non-``None`` result,
-        so a plain implementation that returns a response answers the request itself
-        (a cache, a test double); return ``None`` to pass.
+        ``wrapper=True``: ``response = yield`` sends the request (through the plugins further
+        in), and what you return is the response the caller sees. A retry wrapper may call
+        ``send(request)`` again itself.
+
+        Return ``None`` to pass the request on. Stops at first non-None result. A plain
+        implementation that returns a response answers the request itself (a cache, a test
+        double). If every plugin passes (the core's sender blocked), the core calls
+        ``send(request)``.
 
         Example::
 
@@ -202,8 +241,43 @@ class RegistrySpecs:
                          response.status_code, time.monotonic() - started)
                 return response
 
-        :param request: the fully prepared request, credentials included; never log
-            its ``Authorization`` header.
+        :param request: the fully prepared request, credentials included; never log its
+            ``Authorization`` header.
         :param send: sends a request with no hooks around it.
         :returns: a :class:`requests.Response`, or ``None``.
+
+        .. versionadded:: 0.1
+        """
+
+    @hookspec(firstresult=True)
+    def registry_v1_auth_transport(
+        self, base: BaseAdapter, auth_config: AuthConfig | None, always_set_basic_auth: bool
+    ) -> BaseAdapter | None:
+        """Return a requests adapter that wraps ``base`` with the v1 registry's auth.
+
+        The reference's ``AuthTransport``: v1 endpoints (search, the v1 index) authenticate
+        with basic auth and then with the ``X-Docker-Token`` tokens the registry hands out.
+        The built-in ``registry_core_plugins.v1_token_auth`` plugin answers ``trylast`` with
+        the reference's behaviour; answer earlier to replace it.
+
+        Return ``None`` to let the next plugin answer. Stops at first non-None result. If no
+        plugin answers (the built-in blocked and nothing in its place), requests go through
+        ``base`` unchanged, without v1 auth.
+
+        Example::
+
+            @hookimpl(tryfirst=True)
+            def registry_v1_auth_transport(base, auth_config, always_set_basic_auth):
+                if auth_config is None:
+                    return None
+                return AuditingV1Adapter(base, auth_config)
+
+        :param base: the adapter that sends the requests; the returned adapter delegates to
+            it.
+        :param auth_config: the credentials to use, or ``None`` for anonymous access.
+        :param always_set_basic_auth: ``True`` for a standalone private v1 registry over
+            https: send basic auth with every request instead of asking for a token.
+        :returns: a :class:`requests.adapters.BaseAdapter`, or ``None``.
+
+        .. versionadded:: 0.1
         """

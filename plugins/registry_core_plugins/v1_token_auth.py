@@ -1,0 +1,195 @@
+"""The v1 registry auth layer: basic auth and ``X-Docker-Token`` tokens (Go ``AuthTransport``).
+
+A v1 index issues a token when a request asks for one with ``X-Docker-Token: true`` and
+carries basic auth; the client then sends ``Authorization: Token <token>`` instead of its
+password. Go does this in an ``http.RoundTripper``; the requests counterpart is a transport
+adapter, so :class:`AuthTransport` wraps another :class:`requests.adapters.BaseAdapter` and is
+mounted on a session like any adapter.
+
+The module is also a plugin: its ``registry_v1_auth_transport`` implementation runs
+``trylast``, so a plugin that answers the hook replaces this layer.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import BaseAdapter, HTTPAdapter
+
+from registry_core.errors import AuthenticationError
+from registry_core.hookspecs import hookimpl
+from registry_core.types import AuthConfig
+
+__all__ = ["AuthTransport", "auth_transport", "trusted_location", "registry_v1_auth_transport"]
+
+log = logging.getLogger(__name__)
+
+#: The domains, and their subdomains, that a redirect may carry v1 credentials to.
+_TRUSTED_DOMAINS = ("docker.com", "docker.io")
+
+_TOKEN_HEADER = "X-Docker-Token"
+
+Timeout = float | tuple[float, float] | tuple[float, None] | None
+Cert = bytes | str | tuple[bytes | str, bytes | str] | None
+
+
+def trusted_location(url: str) -> bool:
+    """Whether ``url`` may receive credentials after a redirect (Go ``trustedLocation``).
+
+    True for https URLs whose host is ``docker.com`` or ``docker.io`` or a subdomain of one.
+    As in the reference, the host is compared as written (after the port is cut at the first
+    ``:``); requests lower-cases the host of every prepared URL, so that is what this sees.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return False
+    host = parts.netloc.rpartition("@")[2].split(":", 1)[0]
+    return any(host == domain or host.endswith("." + domain) for domain in _TRUSTED_DOMAINS)
+
+
+def _where(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` for logs: never its user info, path or query."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def _basic_auth(username: str, password: str) -> str:
+    # UTF-8, as Go's SetBasicAuth sends the strings' bytes (requests' helper uses latin-1).
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+
+
+def _header_values(response: requests.Response, name: str) -> list[str]:
+    """Every value of header ``name``, one per header line, as Go's ``resp.Header[name]``.
+
+    ``response.headers`` joins repeated lines with ``", "``, which would change what is sent
+    back; urllib3 keeps them apart.
+    """
+    raw_headers = getattr(response.raw, "headers", None)
+    getlist = getattr(raw_headers, "getlist", None)
+    if callable(getlist):
+        return [str(value) for value in getlist(name)]
+    value = response.headers.get(name)
+    return [] if value is None else [value]
+
+
+class AuthTransport(BaseAdapter):
+    """Adds v1 credentials to each request, then sends it through ``base``.
+
+    The rules, in order (the reference's ``authTransport.RoundTrip``):
+
+    1. A request with a ``Referer`` header is a redirect hop (the session sets it, as Go's
+       client does); if it goes to an untrusted location (see :func:`trusted_location`) it is
+       sent as it is, with no credentials added.
+    2. With ``always_set_basic_auth`` (a standalone private v1 registry over https), every
+       request gets basic auth; with no ``auth_config`` that is an error.
+    3. Otherwise an ``Authorization`` header already on the request is kept. If there is none,
+       a request carrying ``X-Docker-Token: true`` gets basic auth when the user name is not
+       empty; any other request gets ``Authorization: Token <tokens joined by ",">`` once a
+       token is held.
+    4. A response to a request that carried ``X-Docker-Token: true`` and has
+       ``X-Docker-Token`` headers replaces the held tokens. A token the client did not ask
+       for is ignored (the reference's documentation says so; its 19.03 code keeps it).
+
+    The caller's request is never changed: credentials go on a copy. The held tokens are
+    shared by all threads using this adapter.
+    """
+
+    def __init__(
+        self,
+        base: BaseAdapter | None,
+        auth_config: AuthConfig | None,
+        always_set_basic_auth: bool,
+    ) -> None:
+        super().__init__()
+        self.base: BaseAdapter = HTTPAdapter() if base is None else base
+        self.auth_config = auth_config
+        self.always_set_basic_auth = always_set_basic_auth
+        self._lock = threading.Lock()
+        self._tokens: tuple[str, ...] = ()
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Timeout = None,
+        verify: bool | str = True,
+        cert: Cert = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        def forward(req: requests.PreparedRequest) -> requests.Response:
+            return self.base.send(
+                req, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+            )
+
+        url = request.url or ""
+        if request.headers.get("Referer") and not trusted_location(url):
+            log.debug(
+                "v1 auth: redirect to untrusted location %s, adding no credentials",
+                _where(url),
+            )
+            return forward(request)
+
+        req = request.copy()
+        if self.always_set_basic_auth:
+            if self.auth_config is None:
+                raise AuthenticationError("unexpected error: empty auth config")
+            req.headers["Authorization"] = _basic_auth(
+                self.auth_config.username, self.auth_config.password
+            )
+            return forward(req)
+
+        asked = req.headers.get(_TOKEN_HEADER) == "true"
+        if not req.headers.get("Authorization"):
+            if asked and self.auth_config is not None and self.auth_config.username:
+                req.headers["Authorization"] = _basic_auth(
+                    self.auth_config.username, self.auth_config.password
+                )
+            else:
+                with self._lock:
+                    tokens = self._tokens
+                if tokens:
+                    req.headers["Authorization"] = "Token " + ",".join(tokens)
+
+        response = forward(req)
+        if asked:
+            issued = _header_values(response, _TOKEN_HEADER)
+            if issued:
+                with self._lock:
+                    self._tokens = tuple(issued)
+                log.debug("v1 auth: holding %d token(s) issued by %s", len(issued), _where(url))
+        return response
+
+    def close(self) -> None:
+        self.base.close()
+
+    def __repr__(self) -> str:
+        username = None if self.auth_config is None else self.auth_config.username
+        return (
+            f"{type(self).__name__}(base={self.base!r}, username={username!r}, "
+            f"always_set_basic_auth={self.always_set_basic_auth!r})"
+        )
+
+
+def auth_transport(
+    base: BaseAdapter | None, auth_config: AuthConfig | None, always_set_basic_auth: bool
+) -> AuthTransport:
+    """Wrap ``base`` in the v1 auth layer (Go ``AuthTransport``); ``None`` means a new
+    :class:`requests.adapters.HTTPAdapter`, as Go falls back to ``http.DefaultTransport``.
+
+    Set ``always_set_basic_auth`` for a standalone private v1 registry over https; leave it
+    off for the official index, which trades basic auth for ``X-Docker-Token`` tokens.
+    """
+    return AuthTransport(base, auth_config, always_set_basic_auth)
+
+
+@hookimpl(trylast=True)
+def registry_v1_auth_transport(
+    base: BaseAdapter | None, auth_config: AuthConfig | None, always_set_basic_auth: bool
+) -> BaseAdapter:
+    """The default v1 auth layer; runs last so that any other answer replaces it."""
+    return auth_transport(base, auth_config, always_set_basic_auth)

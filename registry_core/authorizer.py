@@ -1,0 +1,831 @@
+"""Answering a registry's challenges: the token handler, the basic handler, the authorizer.
+
+This is distribution's ``registry/client/auth`` session code as the reference uses it
+(``auth.NewAuthorizer(manager, NewTokenHandlerWithOptions(TokenHandlerOptions{
+OfflineAccess: true, ClientID: "docker"}), NewBasicHandler(creds))``): the authorizer looks up
+the challenges recorded for a request's registry (by :mod:`registry_core.challenge`, from the
+ping) and lets each handler answer the challenges of its scheme, ``bearer`` first.
+
+Beyond the reference (each is listed in ``docs/authentication.rst``):
+
+- tokens are cached per realm, service and scope set, shared between threads, refreshed
+  shortly before they expire, and fetched once when many threads need the same one;
+- a 401 whose challenge says ``insufficient_scope`` is retried once with the wider scope;
+- credentials go only to a realm that :class:`RealmPolicy` trusts;
+- token bodies are capped and an unreadable one is an error that quotes only a short,
+  redacted sample;
+- a refresh-token answer without an ``access_token`` is an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from ipaddress import ip_address
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import requests
+from requests.auth import AuthBase
+
+from .challenge import Challenge, ChallengeManager, response_challenges
+from .constants import AUTH_CLIENT_ID
+from .errors import AuthenticationError, RegistryError, TokenError, UntrustedRealmError
+
+if TYPE_CHECKING:
+    from .interfaces import CredentialStore
+
+__all__ = [
+    "MAX_TOKEN_BODY",
+    "MAX_TOKEN_REDIRECTS",
+    "MINIMUM_TOKEN_LIFETIME",
+    "NO_TOKEN_MESSAGE",
+    "REFRESH_MARGIN",
+    "TOKEN_TIMEOUT",
+    "AuthenticationHandler",
+    "Authorizer",
+    "BasicHandler",
+    "RealmPolicy",
+    "TokenHandler",
+    "basic_authorization",
+    "errcode_text",
+    "redact",
+    "registrable_domain",
+    "registry_scope",
+    "repository_scope",
+]
+
+log = logging.getLogger(__name__)
+
+#: Go ``minimumTokenLifetimeSeconds``: a token is assumed to live at least this long.
+MINIMUM_TOKEN_LIFETIME = 60
+#: A cached token is replaced this many seconds before it expires (the reference waits
+#: until the expiry itself, so a request can leave with a token that dies on the way).
+REFRESH_MARGIN = 10.0
+#: The most of a token response we read; a token server that sends more is broken or hostile.
+MAX_TOKEN_BODY = 1 << 20
+#: Seconds a token request may take (the reference's token client: ``15 * time.Second``).
+TOKEN_TIMEOUT = 15.0
+#: The most redirects a token request follows (Go's client: 10).
+MAX_TOKEN_REDIRECTS = 10
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: Go ``ErrNoToken``.
+NO_TOKEN_MESSAGE = "authorization server did not include a token in the response"
+#: Go ``ErrNoBasicAuthCredentials``.
+NO_BASIC_CREDENTIALS_MESSAGE = "no basic auth credentials"
+#: How many characters of an unreadable token body an error may quote.
+_SAMPLE_CHARS = 40
+#: Runs that look like tokens or encoded secrets; never quoted.
+_SECRET_LIKE = re.compile(r"[A-Za-z0-9+/=_.~-]{16,}")
+
+#: Second-level labels that, under a two-letter country code, act as public suffixes
+#: (``example.co.uk``): the registrable domain then keeps three labels.
+_SECOND_LEVEL_SUFFIXES = frozenset({"ac", "co", "com", "edu", "gov", "net", "org"})
+
+Clock = Callable[[], float]
+
+
+def repository_scope(path: str, actions: Iterable[str], class_: str = "") -> str:
+    """A repository scope, as distribution's ``RepositoryScope.String()``.
+
+    A class other than ``""`` or ``image`` is written into the type:
+    ``repository(plugin):name:pull``.
+    """
+    kind = "repository" if class_ in ("", "image") else f"repository({class_})"
+    return f"{kind}:{path}:{','.join(actions)}"
+
+
+def registry_scope(name: str, actions: Iterable[str]) -> str:
+    """A registry scope such as ``registry:catalog:*`` (distribution's ``RegistryScope``)."""
+    return f"registry:{name}:{','.join(actions)}"
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret, and its base64 forms, replaced by ``[redacted]``.
+
+    For messages and logs that must quote something a server sent back: a hostile or
+    broken server may echo the credentials it was given.
+    """
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        encoded = base64.b64encode(secret.encode("utf-8")).decode("ascii")
+        for form in (secret, encoded, encoded.rstrip("=")):
+            if len(form) >= 4:
+                text = text.replace(form, "[redacted]")
+    return text
+
+
+def _sample(body: bytes, secrets: Iterable[str]) -> str:
+    """A short quotable sample of ``body`` with secrets and secret-like runs removed."""
+    text = redact(body.decode("utf-8", errors="replace"), secrets)
+    text = _SECRET_LIKE.sub("[redacted]", text[:_SAMPLE_CHARS])
+    return json.dumps(text + ("..." if len(body) > _SAMPLE_CHARS else ""))
+
+
+def _split_host(netloc: str) -> str:
+    """The host name of a ``host[:port]`` (brackets of an IPv6 literal removed), lower-cased."""
+    host = netloc.rpartition("@")[2]
+    if host.startswith("["):
+        return host[1 : host.find("]")].lower() if "]" in host else host.lower()
+    return host.rpartition(":")[0].lower() if ":" in host else host.lower()
+
+
+def registrable_domain(host: str) -> str:
+    """The part of ``host`` a registrant controls, by a small fixed rule.
+
+    The last two labels (``auth.example.com`` → ``example.com``), or the last three when the
+    last is a two-letter country code and the one before a common second-level label
+    (``reg.example.co.uk`` → ``example.co.uk``). An IP literal, a single label and
+    ``localhost`` are their own domain. This is no public-suffix list: for anything it gets
+    wrong, trust the realm with a ``registry_trust_realm`` plugin.
+    """
+    host = host.lower().rstrip(".")
+    try:
+        ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return host
+    labels = host.split(".")
+    if len(labels) <= 2:
+        return host
+    keep = 2
+    if len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL_SUFFIXES:
+        keep = 3
+    return ".".join(labels[-keep:])
+
+
+class RealmPolicy:
+    """Decides whether credentials may go to a token realm (beyond the reference).
+
+    The reference sends the user's password (or identity token) to whatever realm a
+    registry names; a hostile registry can name its own server and collect them. Here the
+    realm must use https (http only for an insecure registry) and be the registry's own host
+    or share its :func:`registrable_domain`. The ``registry_trust_realm`` hook is asked
+    first and may allow (``True``) or refuse (``False``) any realm; ``trusted_realms``
+    (URL prefixes) allows more without a plugin.
+
+    :param registry: the registry's ``host[:port]``.
+    :param secure: whether the registry is secure (its TLS is verified).
+    :param trust_hook: ``trust_realm(realm, registry, secure)``, usually
+        ``service.hooks.trust_realm``.
+    :param trusted_realms: realm URL prefixes to trust in addition.
+    """
+
+    def __init__(
+        self,
+        registry: str,
+        secure: bool,
+        *,
+        trust_hook: Callable[[str, str, bool], bool | None] | None = None,
+        trusted_realms: Iterable[str] = (),
+    ) -> None:
+        self.registry = registry
+        self.secure = secure
+        self.trust_hook = trust_hook
+        self.trusted_realms = tuple(trusted_realms)
+
+    def check(self, realm: str) -> None:
+        """Return if credentials may be sent to ``realm``; raise otherwise.
+
+        :raises UntrustedRealmError: the realm is not trusted.
+        """
+        if self.trust_hook is not None:
+            verdict = self.trust_hook(realm, self.registry, self.secure)
+            if verdict is True:
+                return
+            if verdict is False:
+                raise UntrustedRealmError(
+                    f"token realm {realm} of registry {self.registry} refused by a plugin"
+                )
+        if any(realm.startswith(prefix) for prefix in self.trusted_realms):
+            return
+        reason = self._refusal(realm)
+        if reason is not None:
+            raise UntrustedRealmError(
+                f"not sending credentials to token realm {realm} of registry {self.registry}: "
+                f"{reason}"
+            )
+
+    def trusts_host(self, url: str) -> bool:
+        """Whether the default rule alone lets credentials go to ``url``'s host.
+
+        The authorizer asks this for every request it would add credentials to, so a host a
+        registry redirected its ping to is not answered unless it is the registry's own.
+        """
+        return self._refusal(url) is None
+
+    def _refusal(self, url: str) -> str | None:
+        """Why the default rule refuses ``url``, or ``None`` when it allows it."""
+        parts = urlsplit(url)
+        allowed_schemes = ("https",) if self.secure else ("https", "http")
+        if parts.scheme not in allowed_schemes:
+            return "it does not use https"
+        host = _split_host(parts.netloc)
+        registry_host = _split_host(self.registry)
+        if host == registry_host:
+            return None
+        if not _is_ip(host) and registrable_domain(host) == registrable_domain(registry_host):
+            return None
+        return "it is on another domain (allow it with a registry_trust_realm plugin)"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class AuthenticationHandler(Protocol):
+    """Answers the challenges of one scheme (distribution's ``AuthenticationHandler``)."""
+
+    @property
+    def scheme(self) -> str:
+        """The lower-case scheme handled, such as ``bearer``."""
+        ...
+
+    def authorize_request(
+        self, request: requests.PreparedRequest, params: Mapping[str, str]
+    ) -> None:
+        """Add credentials to ``request`` for a challenge with parameters ``params``."""
+        ...
+
+
+class BasicHandler:
+    """Basic auth for ``basic`` challenges (distribution's ``basicHandler``).
+
+    :raises AuthenticationError: ``no basic auth credentials`` when the store has no user
+        name or no password, as the reference does.
+    """
+
+    scheme = "basic"
+
+    def __init__(self, credentials: CredentialStore | None) -> None:
+        self.credentials = credentials
+
+    def authorize_request(
+        self, request: requests.PreparedRequest, params: Mapping[str, str]
+    ) -> None:
+        if self.credentials is not None:
+            username, password = self.credentials.basic(request.url or "")
+            if username and password:
+                request.headers["Authorization"] = basic_authorization(username, password)
+                return
+        raise AuthenticationError(NO_BASIC_CREDENTIALS_MESSAGE)
+
+
+def basic_authorization(username: str, password: str) -> str:
+    """The ``Authorization`` value Go's ``SetBasicAuth`` sends (UTF-8, standard base64)."""
+    pair = f"{username}:{password}".encode()
+    return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+@dataclass(frozen=True)
+class _CachedToken:
+    token: str
+    expires_at: float
+
+
+_TokenKey = tuple[str, str, frozenset[str]]
+
+
+class TokenHandler:
+    """Bearer tokens from the challenge's realm (distribution's ``tokenHandler``).
+
+    Configured as the reference configures it: offline access on, client id ``docker``,
+    never forced into OAuth. Without a refresh token it sends
+    ``GET realm?service=...&scope=...&offline_token=true&client_id=docker[&account=user]``
+    (basic credentials only when both user name and password are set); with one it sends
+    ``POST realm`` with ``grant_type=refresh_token``.
+
+    :param session: sends token requests (TLS and request modifiers of the registry, no
+        authorizer).
+    :param credentials: the credential store; ``None`` for anonymous tokens.
+    :param scopes: the scopes every token asks for.
+    :param realm_policy: where credentials may go; ``None`` trusts every realm (the
+        reference's behaviour; only for tests and callers that checked already).
+    :param clock: seconds since the epoch; for tests.
+    """
+
+    scheme = "bearer"
+
+    def __init__(
+        self,
+        session: requests.Session,
+        credentials: CredentialStore | None,
+        *,
+        scopes: Sequence[str] = (),
+        realm_policy: RealmPolicy | None = None,
+        offline_access: bool = True,
+        client_id: str = AUTH_CLIENT_ID,
+        clock: Clock = time.time,
+    ) -> None:
+        self.session = session
+        self.credentials = credentials
+        self.scopes = tuple(scopes)
+        self.realm_policy = realm_policy
+        self.offline_access = offline_access
+        self.client_id = client_id or "registry-client"
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._fetch_locks: dict[_TokenKey, threading.Lock] = {}
+        self._cache: dict[_TokenKey, _CachedToken] = {}
+
+    def scopes_for(self, request: requests.PreparedRequest) -> list[str]:
+        """The configured scopes plus, for a cross-repository mount (``?from=``), a pull scope
+        on the source repository, as the reference adds it."""
+        scopes = list(self.scopes)
+        query = dict(parse_qsl(urlsplit(request.url or "").query, keep_blank_values=True))
+        source = query.get("from", "")
+        if source:
+            extra = repository_scope(source, ["pull"])
+            if extra not in scopes:
+                scopes.append(extra)
+        return scopes
+
+    def authorize_request(
+        self, request: requests.PreparedRequest, params: Mapping[str, str]
+    ) -> None:
+        token = self.get_token(params, self.scopes_for(request))
+        request.headers["Authorization"] = f"Bearer {token}"
+
+    def get_token(self, params: Mapping[str, str], scopes: Sequence[str]) -> str:
+        """A token for ``scopes`` from the realm in ``params``, from the cache when fresh.
+
+        Threads that need the same token at the same moment wait for one fetch.
+        """
+        realm = params.get("realm")
+        if realm is None:
+            raise TokenError("no realm specified for token auth challenge")
+        key: _TokenKey = (realm, params.get("service", ""), frozenset(scopes))
+        with self._lock:
+            cached = self._fresh(key)
+            if cached is not None:
+                return cached
+            fetch_lock = self._fetch_locks.setdefault(key, threading.Lock())
+        with fetch_lock:
+            with self._lock:
+                cached = self._fresh(key)
+            if cached is not None:
+                return cached
+            token, expires_at = self.fetch_token(params, list(scopes))
+            with self._lock:
+                self._cache[key] = _CachedToken(token, expires_at)
+            return token
+
+    def _fresh(self, key: _TokenKey) -> str | None:
+        cached = self._cache.get(key)
+        if cached is not None and self.clock() < cached.expires_at - REFRESH_MARGIN:
+            return cached.token
+        return None
+
+    def fetch_token(self, params: Mapping[str, str], scopes: list[str]) -> tuple[str, float]:
+        """Fetch a token; returns ``(token, expires_at)`` (Go ``fetchToken``)."""
+        realm = params.get("realm")
+        if realm is None:
+            raise TokenError("no realm specified for token auth challenge")
+        parts = urlsplit(realm)
+        if not parts.scheme or not parts.netloc:
+            raise TokenError(f"invalid token auth challenge realm: {realm!r} is not a URL")
+        service = params.get("service", "")
+        refresh_token = ""
+        if self.credentials is not None:
+            refresh_token = self.credentials.refresh_token(realm, service)
+        if refresh_token:
+            return self._fetch_with_refresh_token(realm, refresh_token, service, scopes)
+        return self._fetch_with_basic_auth(realm, service, scopes)
+
+    def _secrets(self) -> list[str]:
+        if self.credentials is None:
+            return []
+        username, password = self.credentials.basic("")
+        pair = f"{username}:{password}" if password else ""
+        return [pair, password, self.credentials.refresh_token("", "")]
+
+    def _fetch_with_basic_auth(
+        self, realm: str, service: str, scopes: list[str]
+    ) -> tuple[str, float]:
+        parts = urlsplit(realm)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        if service:
+            query.append(("service", service))
+        query.extend(("scope", scope) for scope in scopes)
+        if self.offline_access:
+            query.append(("offline_token", "true"))
+            query.append(("client_id", self.client_id))
+        headers = {}
+        if self.credentials is not None:
+            username, password = self.credentials.basic(realm)
+            if username and password:
+                if self.realm_policy is not None:
+                    self.realm_policy.check(realm)
+                query.append(("account", username))
+                headers["Authorization"] = basic_authorization(username, password)
+        # Go's url.Values.Encode(): sorted by key, order kept within a key.
+        query.sort(key=lambda item: item[0])
+        url = urlunsplit(parts._replace(query=urlencode(query)))
+        log.debug("fetching token from %s for service %r, scopes %s", realm, service, scopes)
+        response = self._send("GET", url, headers=headers, secret=bool(headers))
+        data = self._decode(response)
+        token_field = _string(data, "token")
+        access_token = _string(data, "access_token")
+        refresh = _string(data, "refresh_token")
+        expires_in = _integer(data, "expires_in")
+        issued_at = _timestamp(data, "issued_at")
+        if refresh and self.credentials is not None:
+            self.credentials.set_refresh_token(realm, service, refresh)
+        token = access_token or token_field
+        if not token:
+            raise TokenError(NO_TOKEN_MESSAGE)
+        return token, self._expiry(expires_in, issued_at)
+
+    def _fetch_with_refresh_token(
+        self, realm: str, refresh_token: str, service: str, scopes: list[str]
+    ) -> tuple[str, float]:
+        if self.realm_policy is not None:
+            self.realm_policy.check(realm)
+        form = sorted(
+            [
+                ("client_id", self.client_id),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+                ("scope", " ".join(scopes)),
+                ("service", service),
+            ]
+        )
+        log.debug("fetching token from %s with a refresh token, service %r, scopes %s",
+                  realm, service, scopes)
+        response = self._send(
+            "POST",
+            realm,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            data=urlencode(form),
+            secret=True,
+        )
+        data = self._decode(response)
+        access_token = _string(data, "access_token")
+        refresh = _string(data, "refresh_token")
+        expires_in = _integer(data, "expires_in")
+        issued_at = _timestamp(data, "issued_at")
+        if refresh and refresh != refresh_token and self.credentials is not None:
+            self.credentials.set_refresh_token(realm, service, refresh)
+        if not access_token:
+            # The reference accepts an empty access_token here and sends "Bearer ".
+            raise TokenError(NO_TOKEN_MESSAGE)
+        return access_token, self._expiry(expires_in, issued_at)
+
+    def _expiry(self, expires_in: int, issued_at: float | None) -> float:
+        if expires_in < MINIMUM_TOKEN_LIFETIME:
+            expires_in = MINIMUM_TOKEN_LIFETIME
+        start = self.clock() if issued_at is None else issued_at
+        return start + expires_in
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        data: str | None = None,
+        secret: bool = False,
+    ) -> tuple[int, str, bytes, requests.Response]:
+        """Send a token request, following the token server's redirects ourselves.
+
+        A redirect is followed as the same request to the new location (at most
+        :data:`MAX_TOKEN_REDIRECTS`), so a token server may move its endpoint. When the
+        request carries credentials (``secret``), the new location must pass the realm
+        policy first: the transport would strip an ``Authorization`` header on the way to
+        another host, but not the refresh token in a re-posted form.
+        """
+        for _hop in range(MAX_TOKEN_REDIRECTS + 1):
+            response = self.session.request(
+                method, url, headers=dict(headers), data=data, timeout=TOKEN_TIMEOUT,
+                stream=True, allow_redirects=False,
+            )
+            location = response.headers.get("Location")
+            if response.status_code in _REDIRECTS and location:
+                response.close()
+                target = urljoin(url, location)
+                if secret and self.realm_policy is not None:
+                    self.realm_policy.check(target)
+                log.debug("token server redirects to %s", urlsplit(target)._replace(query="")
+                          .geturl())
+                url = target
+                continue
+            try:
+                body = _read_capped(response)
+            finally:
+                response.close()
+            return response.status_code, response.reason or "", body, response
+        raise TokenError(f"token server redirected more than {MAX_TOKEN_REDIRECTS} times")
+
+    def _decode(self, answer: tuple[int, str, bytes, requests.Response]) -> dict[str, Any]:
+        status, reason, body, response = answer
+        if not 200 <= status <= 399:
+            raise _token_server_error(status, reason, body, response, self._secrets())
+        try:
+            text = body.decode("utf-8")
+            value, _end = json.JSONDecoder().raw_decode(text.lstrip(" \t\r\n"))
+        except (UnicodeDecodeError, ValueError):
+            raise TokenError(
+                "unable to decode token response: not JSON: "
+                + _sample(body, self._secrets())
+            ) from None
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise TokenError(
+                f"unable to decode token response: a JSON {type(value).__name__}, not an object"
+            )
+        return value
+
+
+def _read_capped(response: requests.Response) -> bytes:
+    chunks = []
+    size = 0
+    for chunk in response.iter_content(chunk_size=65536):
+        size += len(chunk)
+        if size > MAX_TOKEN_BODY:
+            raise TokenError(f"token response is larger than {MAX_TOKEN_BODY} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _field(data: Mapping[str, Any], name: str) -> Any:
+    """A JSON field as Go's decoder finds it: exact name or any case, the last one wins."""
+    found: Any = None
+    for key, value in data.items():
+        if key.lower() == name:
+            found = value
+    return found
+
+
+def _string(data: Mapping[str, Any], name: str) -> str:
+    value = _field(data, name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TokenError(f"unable to decode token response: {name} is not a string")
+    return value
+
+
+def _integer(data: Mapping[str, Any], name: str) -> int:
+    value = _field(data, name)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TokenError(f"unable to decode token response: {name} is not an integer")
+    return value
+
+
+def _timestamp(data: Mapping[str, Any], name: str) -> float | None:
+    """An RFC 3339 time as seconds since the epoch; ``None`` when absent or Go's zero time."""
+    value = _field(data, name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            if moment.year == 1 and moment.replace(tzinfo=None) == datetime.datetime(1, 1, 1):
+                return None
+            return moment.timestamp()
+    raise TokenError(f"unable to decode token response: {name} is not an RFC 3339 time")
+
+
+#: distribution's errcode values and default messages, for token servers' error bodies.
+_ERROR_CODES = {
+    "UNKNOWN": "unknown error",
+    "UNSUPPORTED": "The operation is unsupported.",
+    "UNAUTHORIZED": "authentication required",
+    "DENIED": "requested access to the resource is denied",
+    "UNAVAILABLE": "service unavailable",
+    "TOOMANYREQUESTS": "too many requests",
+}
+
+
+def _code_text(code: str) -> str:
+    return code.replace("_", " ").lower()
+
+
+def _describe_errors(errors: Any) -> str | None:
+    """distribution's ``errcode.Errors`` text for an ``{"errors": [...]}`` body."""
+    if not isinstance(errors, list) or not errors:
+        return None
+    parts = []
+    for entry in errors:
+        if not isinstance(entry, dict):
+            return None
+        code = entry.get("code")
+        code = code if isinstance(code, str) and code in _ERROR_CODES else "UNKNOWN"
+        message = entry.get("message")
+        message = message if isinstance(message, str) else ""
+        if entry.get("detail") is None and message in ("", _ERROR_CODES[code]):
+            parts.append(_code_text(code))
+        else:
+            parts.append(f"{_code_text(code)}: {message}")
+    if len(parts) == 1:
+        return parts[0]
+    return "errors:\n" + "".join(part + "\n" for part in parts)
+
+
+def errcode_text(body: bytes, status: int = 0) -> str | None:
+    """The text distribution gives a registry or token server error body, or ``None``.
+
+    A ``{"details": "..."}`` body (older servers, Docker Hub's token server) becomes
+    ``<code>: <details>`` with the code implied by ``status``; an ``{"errors": [...]}`` body
+    the ``errcode.Errors`` text.
+    """
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    details = data.get("details")
+    if isinstance(details, str) and details:
+        code = {401: "UNAUTHORIZED", 403: "DENIED", 429: "TOOMANYREQUESTS"}.get(status, "UNKNOWN")
+        return f"{_code_text(code)}: {details}"
+    return _describe_errors(data.get("errors"))
+
+
+def _token_server_error(
+    status: int, reason: str, body: bytes, response: requests.Response, secrets: list[str]
+) -> RegistryError:
+    """The error for a failed token request, worded as distribution's ``HandleErrorResponse``.
+
+    A 4xx becomes the server's own error text (an :class:`AuthenticationError` for 401 and
+    403); anything else ``received unexpected HTTP status``. Nothing the server sent is
+    quoted unredacted.
+    """
+    if not 400 <= status < 500:
+        return TokenError(f"received unexpected HTTP status: {status} {reason}".rstrip())
+    error_class: type[RegistryError] = (
+        AuthenticationError if status in (401, 403) else TokenError
+    )
+    prefix = ""
+    for challenge in response_challenges(response):
+        if challenge.scheme == "bearer":
+            code = {"invalid_token": "UNAUTHORIZED", "insufficient_scope": "DENIED"}.get(
+                challenge.parameters.get("error", "")
+            )
+            if code is not None:
+                description = challenge.parameters.get("error_description") or _ERROR_CODES[code]
+                prefix = f"{_code_text(code)}: {description}"
+                break
+    text = errcode_text(body, status)
+    if text is None:
+        if status == 401:
+            text = "unauthorized: authentication required"
+        else:
+            reason_text = "invalid JSON"
+            try:
+                json.loads(body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                pass
+            else:
+                reason_text = "no error details found in HTTP response body"
+            text = f"error parsing HTTP {status} response body: {reason_text}: "
+            text += _sample(body, secrets)
+    # Go merges the challenge's error and the body's into one errcode.Errors list.
+    message = f"errors:\n{prefix}\n{text}\n" if prefix else text
+    return error_class(redact(message, secrets))
+
+
+class Authorizer(AuthBase):
+    """Adds credentials to each request for the challenges of its registry.
+
+    The counterpart of distribution's ``endpointAuthorizer``, as a requests auth object:
+    set it as a session's ``auth`` and every request, and every redirect hop, is
+    authorized for the host it goes to. A host without recorded challenges (a blob store a
+    registry redirects to, a server a hostile registry points at) gets no credentials.
+
+    Beyond the reference, a 401 whose ``bearer`` challenge says ``insufficient_scope`` is
+    retried once with a token for the wider scope; another 401 is returned as it is.
+
+    :param manager: the challenges, from the ping.
+    :param handlers: tried in order; for each, every challenge of its scheme is answered.
+    :param send: resends a retried request as it is (a
+        :class:`~registry_core.transport.RegistrySession`'s ``send_as_is``); without it the
+        connection that got the 401 is used.
+    :param trusts_host: asked before credentials are added to a request for a host with
+        challenges (usually :meth:`RealmPolicy.trusts_host`): the reference records the
+        challenges of a redirected ping under the host it ended on, and would answer that
+        host's challenges with the registry's credentials. ``None`` trusts every host.
+    """
+
+    def __init__(
+        self,
+        manager: ChallengeManager,
+        handlers: Sequence[AuthenticationHandler],
+        *,
+        send: Callable[..., requests.Response] | None = None,
+        trusts_host: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.manager = manager
+        self.handlers = list(handlers)
+        self.send = send
+        self.trusts_host = trusts_host
+
+    @staticmethod
+    def ping_url(url: str) -> str | None:
+        """The ping URL whose challenges apply to ``url``; ``None`` outside ``/v2/``/``/v1/``.
+
+        As the reference: the path up to and including ``/v2/``, or for a ``/v1/`` path,
+        the part before it plus ``/v2/``.
+        """
+        parts = urlsplit(url)
+        path = parts.path
+        index = path.find("/v2/")
+        if index != -1:
+            path = path[: index + 4]
+        else:
+            index = path.find("/v1/")
+            if index == -1:
+                return None
+            path = path[:index] + "/v2/"
+        return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+    def challenges_for(self, url: str) -> list[Challenge]:
+        ping = self.ping_url(url)
+        return [] if ping is None else self.manager.get_challenges(ping)
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        url = request.url or ""
+        challenges = self.challenges_for(url)
+        if not challenges:
+            return request
+        if self.trusts_host is not None and not self.trusts_host(url):
+            log.debug("not answering the challenges of %s: not the registry's host",
+                      urlsplit(url).netloc)
+            return request
+        for handler in self.handlers:
+            for challenge in challenges:
+                if challenge.scheme == handler.scheme:
+                    try:
+                        handler.authorize_request(request, challenge.parameters)
+                    except AuthenticationError as exc:
+                        raise type(exc)(_url_error(request, exc)) from exc
+        if self.handle_401 not in request.hooks["response"]:
+            request.hooks["response"].append(self.handle_401)
+        return request
+
+    def handle_401(self, response: requests.Response, **kwargs: Any) -> requests.Response:
+        """Retry once with a wider-scoped token when the registry says ``insufficient_scope``."""
+        if response.status_code != 401:
+            return response
+        request = response.request
+        handler = next((h for h in self.handlers if isinstance(h, TokenHandler)), None)
+        if handler is None or request is None or request.url is None:
+            return response
+        wanted = [
+            scope
+            for challenge in response_challenges(response)
+            if challenge.scheme == "bearer"
+            and challenge.parameters.get("error") == "insufficient_scope"
+            for scope in challenge.parameters.get("scope", "").split(" ")
+            if scope
+        ]
+        recorded = next(
+            (c for c in self.challenges_for(request.url) if c.scheme == "bearer"), None
+        )
+        scopes = handler.scopes_for(request)
+        wider = scopes + [scope for scope in dict.fromkeys(wanted) if scope not in scopes]
+        if recorded is None or len(wider) == len(scopes):
+            return response
+        log.debug("registry wants scope %s for %s %s; retrying once", wanted,
+                  request.method, request.url)
+        try:
+            token = handler.get_token(recorded.parameters, wider)
+        except AuthenticationError as exc:
+            raise type(exc)(_url_error(request, exc)) from exc
+        retry = request.copy()
+        retry.hooks["response"] = [h for h in retry.hooks["response"] if h != self.handle_401]
+        retry.headers["Authorization"] = f"Bearer {token}"
+        response.content  # noqa: B018 - drain, so the connection can be reused
+        response.close()
+        kwargs.pop("allow_redirects", None)
+        if self.send is not None:
+            again = self.send(retry, allow_redirects=False, **kwargs)
+        else:
+            connection = response.connection
+            again = connection.send(retry, **kwargs)
+        again.history.append(response)
+        again.request = retry
+        return again
+
+
+def _url_error(request: requests.PreparedRequest, error: BaseException) -> str:
+    """Go's ``url.Error`` text: ``Get "https://host/v2/": <error>``."""
+    method = request.method or "GET"
+    return f'{method[:1].upper()}{method[1:].lower()} "{request.url}": {error}'

@@ -1,0 +1,215 @@
+"""An authenticated session on a repository, and listing its tags.
+
+:func:`open_session` is what the reference does before a pull or push
+(``NewV2Repository``): take the service's pull endpoints in order, ping each until one
+answers, and put an authorizer in front of every request, with credentials from the
+``registry_credentials`` plugins and the scope ``repository:<path>:<actions>``. The caller
+gets a plain :class:`requests.Session` with a ``base_url``; challenges, tokens and their
+renewal stay inside it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from .authorizer import (
+    Authorizer,
+    BasicHandler,
+    RealmPolicy,
+    TokenHandler,
+    errcode_text,
+    repository_scope,
+)
+from .challenge import ChallengeManager
+from .config import get_auth_config_key
+from .credentials import HookCredentialStore
+from .errors import (
+    AuthenticationError,
+    InvalidArgumentError,
+    RegistryError,
+    RepositoryNotFoundError,
+    TransportError,
+)
+from .login import go_status_text
+from .ping import ping_url, send_ping
+from .transport import RegistrySession, http_client, new_transport
+from .types import APIEndpoint, APIVersion, RepositoryInfo
+
+if TYPE_CHECKING:
+    from .manager import Hooks
+
+__all__ = ["REQUEST_TIMEOUT", "RepositorySession", "SessionService", "list_tags", "open_session"]
+
+log = logging.getLogger(__name__)
+
+#: Seconds :func:`list_tags` waits for each answer.
+REQUEST_TIMEOUT = 60.0
+#: The most ``Link: rel="next"`` pages :func:`list_tags` follows.
+_MAX_PAGES = 1000
+
+
+class RepositorySession(RegistrySession):
+    """A :class:`~registry_core.transport.RegistrySession` bound to one registry endpoint.
+
+    :ivar base_url: the endpoint's URL without a trailing slash (``https://host:port``);
+        request paths such as ``/v2/<name>/tags/list`` go after it.
+    :ivar endpoint: the :class:`~registry_core.types.APIEndpoint` the session is bound to.
+    """
+
+    base_url: str = ""
+    endpoint: APIEndpoint | None = None
+
+
+class SessionService(Protocol):
+    """What :func:`open_session` needs of a service (a
+    :class:`~registry_core.service.DefaultService`)."""
+
+    @property
+    def hooks(self) -> Hooks: ...
+
+    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]: ...
+
+
+def open_session(
+    service: SessionService,
+    repository_info: RepositoryInfo,
+    actions: Sequence[str] = ("pull",),
+    *,
+    trusted_realms: Iterable[str] = (),
+) -> RepositorySession:
+    """A session bound to the first pull endpoint of the repository that answers a ping.
+
+    The session's ``base_url`` is that endpoint (``https://host:port``), its ``endpoint``
+    the :class:`~registry_core.types.APIEndpoint`. Every request through it to the
+    registry is authorized for ``repository:<path>:<actions>`` without the caller seeing
+    the 401s; TLS comes from the plugins (certs.d) through the endpoint, credentials from
+    the ``registry_credentials`` plugins under the repository's auth config key. Close it
+    when done.
+
+    :param actions: the actions to ask a token for, such as ``("pull",)`` or
+        ``("pull", "push")``.
+    :param trusted_realms: token realm URL prefixes to send credentials to even when they
+        are on another domain (the ``registry_trust_realm`` hook can allow them too).
+    :raises InvalidArgumentError: ``actions`` is a string, not a sequence of actions.
+    :raises TransportError: no endpoint answered (the last endpoint's error).
+    :raises RegistryError: the service has no endpoint for the repository.
+    """
+    if isinstance(actions, str):
+        # A bare string would become the actions "p,u,l,l".
+        raise InvalidArgumentError(f"actions must be a sequence of actions, not {actions!r}")
+    hostname = repository_info.index.name
+    endpoints = [e for e in service.lookup_pull_endpoints(hostname) if e.version == APIVersion.V2]
+    credentials = HookCredentialStore(service.hooks, get_auth_config_key(repository_info.index))
+    scope = repository_scope(repository_info.name.path, actions, repository_info.class_)
+    trusted = tuple(trusted_realms)
+    last_error: TransportError | None = None
+    for endpoint in endpoints:
+        try:
+            return _bind(service, endpoint, credentials, scope, trusted)
+        except TransportError as exc:
+            log.info("endpoint %s did not answer, trying the next one: %s", endpoint.url, exc)
+            last_error = exc
+    if last_error is not None:
+        raise last_error
+    raise RegistryError(f"no v2 endpoint to reach {hostname}")
+
+
+def _bind(
+    service: SessionService,
+    endpoint: APIEndpoint,
+    credentials: HookCredentialStore,
+    scope: str,
+    trusted_realms: tuple[str, ...],
+) -> RepositorySession:
+    parts = urlsplit(endpoint.url)
+    hooks = service.hooks
+    transport = new_transport(endpoint.tls_config)
+    modifiers = hooks.request_modifiers(parts.netloc)
+    session = RepositorySession(transport, modifiers, plugin_hooks=hooks)
+    try:
+        response = send_ping(session, ping_url(endpoint.url))
+        manager = ChallengeManager()
+        manager.add_response(response)
+    except BaseException:
+        session.close()
+        raise
+    # Token requests share the registry's TLS and modifiers but never the authorizer.
+    token_session = http_client(transport, modifiers, hooks=hooks)
+    secure = parts.scheme == "https" and not endpoint.tls_config.insecure_skip_verify
+    policy = RealmPolicy(
+        parts.netloc, secure, trust_hook=hooks.trust_realm, trusted_realms=trusted_realms
+    )
+    session.auth = Authorizer(
+        manager,
+        [
+            TokenHandler(token_session, credentials, scopes=[scope], realm_policy=policy),
+            BasicHandler(credentials),
+        ],
+        send=session.send_as_is,
+        trusts_host=policy.trusts_host,
+    )
+    session.base_url = endpoint.url.rstrip("/")
+    session.endpoint = endpoint
+    log.debug("session bound to %s for %s", endpoint.url, scope)
+    return session
+
+
+def _next_link(response: requests.Response, url: str) -> str | None:
+    """The ``rel="next"`` page, resolved against ``url``; only on the same origin."""
+    link = response.links.get("next", {}).get("url")
+    if not link:
+        return None
+    target = urljoin(url, link)
+    here, there = urlsplit(url), urlsplit(target)
+    if (here.scheme, here.netloc) != (there.scheme, there.netloc):
+        log.warning("not following a tags page link to another origin: %s", target)
+        return None
+    return target
+
+
+def list_tags(session: RepositorySession, repository_info: RepositoryInfo) -> list[str]:
+    """The repository's tags: ``GET /v2/<path>/tags/list``, following ``Link`` pages.
+
+    :param session: a session from :func:`open_session`.
+    :raises RepositoryNotFoundError: the registry does not know the repository.
+    :raises AuthenticationError: the credentials do not allow listing it.
+    :raises RegistryError: any other failure.
+    """
+    path = repository_info.name.path
+    url: str | None = f"{session.base_url}/v2/{path}/tags/list"
+    tags: list[str] = []
+    seen: set[str] = set()
+    while url is not None and url not in seen and len(seen) < _MAX_PAGES:
+        seen.add(url)
+        response = session.get(url, timeout=REQUEST_TIMEOUT)
+        body = response.content
+        if response.status_code != 200:
+            raise _tags_error(path, response.status_code, body)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise RegistryError(f"listing tags of {path}: the answer is not JSON") from None
+        page = data.get("tags") if isinstance(data, dict) else None
+        if page is not None and (
+            not isinstance(page, list) or not all(isinstance(tag, str) for tag in page)
+        ):
+            raise RegistryError(f"listing tags of {path}: tags is not a list of strings")
+        tags.extend(page or [])
+        url = _next_link(response, url)
+    return tags
+
+
+def _tags_error(path: str, status: int, body: bytes) -> RegistryError:
+    detail = errcode_text(body) or f"{status} {go_status_text(status)}".rstrip()
+    message = f"listing tags of {path}: {detail}"
+    if status == 404:
+        return RepositoryNotFoundError(message)
+    if status in (401, 403):
+        return AuthenticationError(message)
+    return RegistryError(message)

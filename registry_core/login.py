@@ -1,0 +1,359 @@
+"""Logging in: the reference's ``DefaultService.Auth`` with ``loginV2`` and ``loginV1``.
+
+:func:`auth` turns the server address into a host, asks the service for that host's push
+endpoints (push, not pull: mirrors must never see the upstream's credentials) and tries them
+in order, moving on only when an endpoint fails in a way that allows it (a
+:class:`~registry_core.errors.FallbackError`: it did not confirm v2, or could not be
+reached). A v2 login pings the endpoint, then sends ``GET /v2/`` through the authorizer; a
+200 means the credentials work.
+
+Beyond the reference: once an https endpoint has answered at all, its plain-http twin is not
+tried. The reference falls back from an https endpoint that answered 401 without the v2
+header to ``http://`` and sends the password there in clear text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+import requests
+
+from .authorizer import (
+    Authorizer,
+    BasicHandler,
+    RealmPolicy,
+    TokenHandler,
+    basic_authorization,
+    redact,
+)
+from .challenge import ChallengeManager
+from .config import _from_bytes, _to_bytes, _url_parse  # Go's url.Parse, with its error texts
+from .constants import INDEX_HOSTNAME
+from .credentials import LoginCredentialStore
+from .errors import (
+    FallbackError,
+    InvalidArgumentError,
+    InvalidServerAddressError,
+    LoginError,
+    PingResponseError,
+    RegistryError,
+    TransportError,
+)
+from .ping import confirms_v2, ping_url, send_ping
+from .transport import RegistrySession, headers, http_client, new_transport
+from .types import APIEndpoint, APIVersion, AuthConfig
+
+if TYPE_CHECKING:
+    from .interfaces import RequestModifier
+    from .manager import Hooks
+
+__all__ = [
+    "LOGIN_SUCCEEDED",
+    "LOGIN_TIMEOUT",
+    "LoginService",
+    "auth",
+    "go_status_text",
+    "login_v1",
+    "login_v2",
+    "registry_host_of",
+]
+
+log = logging.getLogger(__name__)
+
+#: The status a successful login returns, word for word.
+LOGIN_SUCCEEDED = "Login Succeeded"
+#: Seconds the login request may take (the reference's login client: ``15 * time.Second``).
+LOGIN_TIMEOUT = 15.0
+#: The most of a v1 login answer that is read (the reference reads all of it).
+_MAX_V1_BODY = 1 << 20
+
+
+class LoginService(Protocol):
+    """What :func:`auth` needs of a service (:class:`registry_core.service.DefaultService`)."""
+
+    @property
+    def hooks(self) -> Hooks: ...
+
+    def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]: ...
+
+
+#: Go's ``http.StatusText``, which differs from Python's phrases (414, 418) and has no
+#: text for codes it does not know.
+_GO_STATUS_TEXT = {
+    100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
+    200: "OK", 201: "Created", 202: "Accepted", 203: "Non-Authoritative Information",
+    204: "No Content", 205: "Reset Content", 206: "Partial Content", 207: "Multi-Status",
+    208: "Already Reported", 226: "IM Used",
+    300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+    304: "Not Modified", 305: "Use Proxy", 307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
+    404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
+    407: "Proxy Authentication Required", 408: "Request Timeout", 409: "Conflict",
+    410: "Gone", 411: "Length Required", 412: "Precondition Failed",
+    413: "Request Entity Too Large", 414: "Request URI Too Long",
+    415: "Unsupported Media Type", 416: "Requested Range Not Satisfiable",
+    417: "Expectation Failed", 418: "I'm a teapot", 421: "Misdirected Request",
+    422: "Unprocessable Entity", 423: "Locked", 424: "Failed Dependency", 425: "Too Early",
+    426: "Upgrade Required", 428: "Precondition Required", 429: "Too Many Requests",
+    431: "Request Header Fields Too Large", 451: "Unavailable For Legal Reasons",
+    500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+    503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
+    506: "Variant Also Negotiates", 507: "Insufficient Storage", 508: "Loop Detected",
+    510: "Not Extended", 511: "Network Authentication Required",
+}
+
+
+def go_status_text(code: int) -> str:
+    """Go's ``http.StatusText(code)``: ``""`` for a code Go does not name."""
+    return _GO_STATUS_TEXT.get(code, "")
+
+
+# -- server addresses ------------------------------------------------------------------------
+
+
+def registry_host_of(server_address: str) -> str:
+    """The host (and port) a login goes to, as the reference derives it.
+
+    ``""`` means Docker Hub (``index.docker.io``); an address without ``http://`` or
+    ``https://`` gets ``https://``; the result is Go's ``url.URL.Host``.
+
+    :raises InvalidServerAddressError: ``unable to parse server address: ...``.
+    """
+    if not server_address:
+        return INDEX_HOSTNAME
+    if not server_address.startswith(("https://", "http://")):
+        server_address = "https://" + server_address
+    try:
+        parsed = _url_parse(_to_bytes(server_address))
+    except InvalidArgumentError as exc:
+        raise InvalidServerAddressError(f"unable to parse server address: {exc}") from None
+    return _from_bytes(parsed.host)
+
+
+# -- login -----------------------------------------------------------------------------------
+
+
+def auth(service: LoginService, auth_config: AuthConfig, user_agent: str) -> tuple[str, str]:
+    """Log in: ``(status, identity_token)`` as the reference's ``DefaultService.Auth``.
+
+    ``status`` is ``"Login Succeeded"``; ``identity_token`` is the refresh token the token
+    server issued (or the one the caller logged in with), else ``""``. ``auth_config`` is not
+    changed.
+
+    :raises InvalidArgumentError: ``auth_config`` is not an
+        :class:`~registry_core.types.AuthConfig`.
+    :raises InvalidServerAddressError: the server address cannot be parsed.
+    :raises LoginError: the registry refused the login (``login attempt to ... failed with
+        status: 401 Unauthorized``) or a v1 login failed.
+    :raises AuthenticationError: the token server refused the credentials, or its realm is
+        not trusted (:class:`~registry_core.errors.UntrustedRealmError`).
+    :raises TransportError: no endpoint could be reached.
+    """
+    if not isinstance(auth_config, AuthConfig):
+        raise InvalidArgumentError(
+            f"auth_config must be an AuthConfig, not {type(auth_config).__name__}"
+        )
+    host = registry_host_of(auth_config.server_address)
+    endpoints = service.lookup_push_endpoints(host)
+    hooks = service.hooks
+    answered_https: set[str] = set()
+    last: FallbackError | None = None
+    for endpoint in endpoints:
+        parts = urlsplit(endpoint.url)
+        netloc = parts.netloc.lower()
+        if parts.scheme == "http" and netloc in answered_https:
+            log.info("not trying %s: its https endpoint answered, and credentials are not "
+                     "sent over plain http after that", endpoint.url)
+            continue
+        try:
+            if endpoint.version == APIVersion.V1:
+                return login_v1(auth_config, endpoint, user_agent, hooks=hooks)
+            return _login_v2(auth_config, endpoint, user_agent, hooks, answered_https)
+        except FallbackError as exc:
+            log.info("Error logging in to endpoint, trying next endpoint: %s", exc)
+            last = exc
+    if last is not None:
+        raise _unwrap(last)
+    # The reference returns an empty status and no error when there is no endpoint at all.
+    return "", ""
+
+
+def _unwrap(error: FallbackError) -> BaseException:
+    inner = error.err
+    return inner if isinstance(inner, BaseException) else LoginError(str(inner))
+
+
+def _modifiers(
+    endpoint: APIEndpoint, user_agent: str, hooks: Hooks | None
+) -> list[RequestModifier]:
+    modifiers = list(headers(user_agent, None))
+    if hooks is not None:
+        modifiers.extend(hooks.request_modifiers(urlsplit(endpoint.url).netloc))
+    return modifiers
+
+
+def _session(
+    transport: requests.adapters.BaseAdapter,
+    modifiers: list[RequestModifier],
+    hooks: Hooks | None,
+) -> RegistrySession:
+    return http_client(transport, modifiers, hooks=hooks)
+
+
+def login_v2(
+    auth_config: AuthConfig, endpoint: APIEndpoint, user_agent: str, *, hooks: Hooks | None = None
+) -> tuple[str, str]:
+    """One v2 login attempt (Go ``loginV2``); errors that allow the next endpoint are
+    :class:`~registry_core.errors.FallbackError`."""
+    return _login_v2(auth_config, endpoint, user_agent, hooks, set())
+
+
+def _login_v2(
+    auth_config: AuthConfig,
+    endpoint: APIEndpoint,
+    user_agent: str,
+    hooks: Hooks | None,
+    answered_https: set[str],
+) -> tuple[str, str]:
+    url = ping_url(endpoint.url)
+    parts = urlsplit(endpoint.url)
+    log.debug("attempting v2 login to registry endpoint %s", url)
+    credentials = LoginCredentialStore(dataclasses.replace(auth_config))
+    transport = new_transport(endpoint.tls_config)
+    modifiers = _modifiers(endpoint, user_agent, hooks)
+    session = _session(transport, modifiers, hooks)
+    token_session = _session(transport, modifiers, hooks)
+    try:
+        try:
+            response = send_ping(session, url)
+        except TransportError as exc:
+            raise FallbackError(exc) from exc
+        if parts.scheme == "https":
+            answered_https.add(parts.netloc.lower())
+        found_v2 = confirms_v2(response)
+        manager = ChallengeManager()
+        try:
+            manager.add_response(response)
+        except PingResponseError as exc:
+            raise (exc if found_v2 else FallbackError(exc)) from exc
+        secure = parts.scheme == "https" and not endpoint.tls_config.insecure_skip_verify
+        policy = RealmPolicy(
+            parts.netloc, secure, trust_hook=hooks.trust_realm if hooks is not None else None
+        )
+        session.auth = Authorizer(
+            manager,
+            [
+                TokenHandler(token_session, credentials, realm_policy=policy),
+                BasicHandler(credentials),
+            ],
+            send=session.send_as_is,
+            trusts_host=policy.trusts_host,
+        )
+        try:
+            answer = session.get(url, timeout=LOGIN_TIMEOUT)
+        except RegistryError as exc:
+            if not found_v2:
+                raise FallbackError(exc) from exc
+            raise
+        answer.close()
+        if answer.status_code == 200:
+            return LOGIN_SUCCEEDED, credentials.auth_config.identity_token
+        error = LoginError(
+            f"login attempt to {url} failed with status: {answer.status_code} "
+            f"{go_status_text(answer.status_code)}"
+        )
+        if not found_v2:
+            raise FallbackError(error)
+        raise error
+    finally:
+        session.close()
+        token_session.close()
+
+
+def login_v1(
+    auth_config: AuthConfig, endpoint: APIEndpoint, user_agent: str, *, hooks: Hooks | None = None
+) -> tuple[str, str]:
+    """A v1 login (the reference's ``loginV1`` of 19.03): ``GET <url>/v1/users/`` with basic auth.
+
+    Only a plugin's endpoint can be v1. A request that cannot be completed is a
+    :class:`~registry_core.errors.FallbackError`; every answer but 200 is a
+    :class:`~registry_core.errors.LoginError` with the reference's text.
+    """
+    server_address = endpoint.url + "/v1/"
+    log.debug("attempting v1 login to registry endpoint %s", server_address)
+    if not endpoint.url:
+        raise LoginError("server Error: Server Address not set")
+    session = _session(
+        new_transport(endpoint.tls_config), _modifiers(endpoint, user_agent, hooks), hooks
+    )
+    secrets = [auth_config.password, f"{auth_config.username}:{auth_config.password}"]
+    try:
+        try:
+            response = session.get(
+                server_address + "users/",
+                headers={
+                    "Authorization": basic_authorization(auth_config.username, auth_config.password)
+                },
+                timeout=LOGIN_TIMEOUT,
+                stream=True,
+            )
+        except TransportError as exc:
+            raise FallbackError(exc) from exc
+        try:
+            body = response.raw.read(_MAX_V1_BODY, decode_content=True) or b""
+        except Exception as exc:  # urllib3's read errors: the answer is unusable
+            raise LoginError(f"error reading the login answer: {type(exc).__name__}") from exc
+        finally:
+            response.close()
+    finally:
+        session.close()
+    status = response.status_code
+    if status == 200:
+        return LOGIN_SUCCEEDED, ""
+    if status == 401:
+        raise LoginError("Wrong login/password, please try again")
+    if status == 403:
+        raise LoginError(
+            f"Login: Account is not active. Please see the documentation of the registry "
+            f"{server_address} for instructions how to activate it."
+        )
+    if status == 500:
+        log.error("%s returned status code %d", response.url, status)
+        raise LoginError("Internal Server Error")
+    text = body.decode("utf-8", errors="replace")
+    message = f"Login: {text} (Code: {status}; Headers: {go_header_map(response)})"
+    raise LoginError(redact(message, secrets))
+
+
+def _go_canonical_key(key: str) -> str:
+    """Go's ``textproto.CanonicalMIMEHeaderKey``."""
+    if not all(c.isascii() and (c.isalnum() or c in "!#$%&'*+-.^_`|~") for c in key):
+        return key
+    out = []
+    upper = True
+    for char in key:
+        out.append(char.upper() if upper else char.lower())
+        upper = char == "-"
+    return "".join(out)
+
+
+def go_header_map(response: requests.Response) -> str:
+    """The response headers as Go's ``%s`` prints an ``http.Header``: ``map[K:[v1 v2] ...]``."""
+    raw_headers = getattr(getattr(response, "raw", None), "headers", None)
+    pairs = list(raw_headers.items()) if raw_headers is not None else []
+    if not pairs:
+        pairs = list(response.headers.items())
+    merged: dict[str, list[str]] = {}
+    for key, value in pairs:
+        merged.setdefault(_go_canonical_key(str(key)), []).append(str(value))
+    return _format_map(merged)
+
+
+def _format_map(values: Mapping[str, list[str]]) -> str:
+    items = " ".join(f"{key}:[{' '.join(values[key])}]" for key in sorted(values))
+    return f"map[{items}]"

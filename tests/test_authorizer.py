@@ -1,0 +1,687 @@
+"""The token handler, the basic handler, the realm policy and the authorizer.
+
+Token servers and registries here are loopback stubs (:mod:`tests.http_stub`) so that each
+odd answer can be produced on demand; the real registry and token issuer are exercised in
+``test_login.py`` and ``test_client.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from registry_core.authorizer import (
+    MAX_TOKEN_BODY,
+    NO_TOKEN_MESSAGE,
+    Authorizer,
+    BasicHandler,
+    RealmPolicy,
+    TokenHandler,
+    errcode_text,
+    redact,
+    registrable_domain,
+    registry_scope,
+    repository_scope,
+)
+from registry_core.challenge import Challenge, ChallengeManager
+from registry_core.errors import AuthenticationError, TokenError, UntrustedRealmError
+from registry_core.interfaces import CredentialStore
+from tests.http_stub import Answer, Seen, StubServer, stub_server
+
+
+class Creds(CredentialStore):
+    """A credential store that records what the handler sets."""
+
+    def __init__(self, username: str = "", password: str = "", refresh: str = "") -> None:
+        self.username = username
+        self.password = password
+        self.refresh = refresh
+        self.set_calls: list[tuple[str, str, str]] = []
+
+    def basic(self, url: str) -> tuple[str, str]:
+        return self.username, self.password
+
+    def refresh_token(self, url: str, service: str) -> str:
+        return self.refresh
+
+    def set_refresh_token(self, url: str, service: str, token: str) -> None:
+        self.set_calls.append((url, service, token))
+        self.refresh = token
+
+
+def _json(status: int = 200, **body: Any) -> Answer:
+    return Answer(status, [("Content-Type", "application/json")], json.dumps(body).encode())
+
+
+def _body(body: dict[str, Any], status: int = 200) -> Answer:
+    return Answer(status, [("Content-Type", "application/json")], json.dumps(body).encode())
+
+
+class Clock:
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    session = requests.Session()
+    session.trust_env = False
+    yield session
+    session.close()
+
+
+def _handler(http: requests.Session, creds: CredentialStore | None, **kwargs: Any) -> TokenHandler:
+    return TokenHandler(http, creds, **kwargs)
+
+
+# -- scopes and helpers ------------------------------------------------------------------------
+
+
+def test_scopes() -> None:
+    assert repository_scope("team/app", ["pull"]) == "repository:team/app:pull"
+    assert repository_scope("team/app", ["pull", "push"], "image") == (
+        "repository:team/app:pull,push"
+    )
+    assert repository_scope("p", ["pull"], "plugin") == "repository(plugin):p:pull"
+    assert registry_scope("catalog", ["*"]) == "registry:catalog:*"
+
+
+def test_redact() -> None:
+    import base64
+
+    secret = "s3cret-Canary"
+    encoded = base64.b64encode(secret.encode()).decode()
+    text = f"a {secret} b {encoded} c {encoded.rstrip('=')}"
+    assert secret not in redact(text, [secret])
+    assert encoded.rstrip("=") not in redact(text, [secret])
+    assert redact("nothing here", ["", "x" * 3]) == "nothing here"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "text"),
+    [
+        (b'{"details": "incorrect username or password"}', 401,
+         "unauthorized: incorrect username or password"),
+        (b'{"details": "no"}', 403, "denied: no"),
+        (b'{"details": "slow down"}', 429, "toomanyrequests: slow down"),
+        (b'{"details": "x"}', 400, "unknown: x"),
+        (b'{"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]}', 401,
+         "unauthorized"),
+        (b'{"errors": [{"code": "DENIED", "message": "nope"}]}', 403, "denied: nope"),
+        (b'{"errors": [{"code": "NAME_UNKNOWN", "message": "repository name not known"}]}', 404,
+         "unknown: repository name not known"),
+        (b'{"errors": [{"code": "DENIED"}, {"code": "UNAUTHORIZED", "detail": 1}]}', 401,
+         "errors:\ndenied\nunauthorized: \n"),
+        (b'{"errors": []}', 400, None),
+        (b"not json", 400, None),
+        (b"[1]", 400, None),
+    ],
+)
+def test_errcode_text(body: bytes, status: int, text: str | None) -> None:
+    assert errcode_text(body, status) == text
+
+
+@pytest.mark.parametrize(
+    ("host", "domain"),
+    [
+        ("registry.example.com", "example.com"),
+        ("auth.docker.io", "docker.io"),
+        ("example.com", "example.com"),
+        ("a.b.example.co.uk", "example.co.uk"),
+        ("reg.example.com.au", "example.com.au"),
+        ("reg.example.org.br", "example.org.br"),
+        ("reg.example.co", "example.co"),
+        ("reg.example.coo.uk", "coo.uk"),
+        ("REG.Example.COM.", "example.com"),
+        ("localhost", "localhost"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("::1", "::1"),
+    ],
+)
+def test_registrable_domain(host: str, domain: str) -> None:
+    assert registrable_domain(host) == domain
+
+
+# -- the realm policy --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("registry", "secure", "realm", "trusted"),
+    [
+        ("registry-1.docker.io", True, "https://auth.docker.io/token", True),
+        ("reg.example.com:5000", True, "https://reg.example.com:5001/token", True),
+        ("reg.example.com", True, "https://auth.example.com/token", True),
+        ("reg.example.co.uk", True, "https://auth.example.co.uk/token", True),
+        ("reg.example.co.uk", True, "https://auth.other.co.uk/token", False),
+        ("reg.example.com", True, "http://auth.example.com/token", False),
+        ("reg.example.com", False, "http://auth.example.com/token", True),
+        ("reg.example.com", False, "ftp://auth.example.com/token", False),
+        ("reg.example.com", True, "https://evil.example.net/token", False),
+        ("reg.example.com", True, "https://example.com.evil.net/token", False),
+        ("reg.example.com", True, "/token", False),
+        ("127.0.0.1:5000", False, "http://127.0.0.1:5001/token", True),
+        ("127.0.0.1:5000", False, "http://127.0.0.2/token", False),
+        ("[::1]:5000", True, "https://[::1]:443/token", True),
+        ("10.0.0.1", True, "https://11.0.0.1/token", False),
+        ("localhost:5000", False, "http://localhost/token", True),
+        ("localhost:5000", False, "http://evil/token", False),
+    ],
+)
+def test_realm_policy_default_rule(registry: str, secure: bool, realm: str, trusted: bool) -> None:
+    policy = RealmPolicy(registry, secure)
+    if trusted:
+        policy.check(realm)
+    else:
+        with pytest.raises(UntrustedRealmError) as info:
+            policy.check(realm)
+        assert registry in str(info.value)
+
+
+def test_realm_policy_hook_and_option() -> None:
+    asked: list[tuple[str, str, bool]] = []
+
+    def hook(realm: str, registry: str, secure: bool) -> bool | None:
+        asked.append((realm, registry, secure))
+        return {"https://auth.partner.net/token": True, "https://auth.example.com/t": False}.get(
+            realm
+        )
+
+    policy = RealmPolicy("reg.example.com", True, trust_hook=hook,
+                         trusted_realms=["https://sso.corp.net/"])
+    policy.check("https://auth.partner.net/token")
+    with pytest.raises(UntrustedRealmError, match="refused by a plugin"):
+        policy.check("https://auth.example.com/t")
+    policy.check("https://sso.corp.net/oauth/token")
+    policy.check("https://reg.example.com/token")  # the hook passed: the default rule decides
+    with pytest.raises(UntrustedRealmError):
+        policy.check("https://sso.corp.net.evil.io/")
+    assert asked[0] == ("https://auth.partner.net/token", "reg.example.com", True)
+
+
+# -- the token handler: GET --------------------------------------------------------------------
+
+
+@pytest.fixture
+def token_server() -> Iterator[StubServer]:
+    with stub_server(lambda seen: _json(token="T-token", access_token="T-access")) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "sends_account"),
+    [("alice", "pw", True), ("alice", "", False), ("", "pw", False), ("", "", False)],
+)
+def test_get_flow_parameters(
+    http: requests.Session, token_server: StubServer, username: str, password: str,
+    sends_account: bool,
+) -> None:
+    handler = _handler(http, Creds(username, password), scopes=["repository:a:pull"])
+    params = {"realm": f"{token_server.url}/token?x=1", "service": "reg"}
+    assert handler.get_token(params, ["repository:a:pull", "repository:b:pull,push"]) == (
+        "T-access"
+    )
+    [seen] = token_server.seen
+    assert seen.method == "GET"
+    expected = [
+        ("client_id", "docker"),
+        ("offline_token", "true"),
+        ("scope", "repository%3Aa%3Apull"),
+        ("scope", "repository%3Ab%3Apull%2Cpush"),
+        ("service", "reg"),
+        ("x", "1"),
+    ]
+    if sends_account:
+        expected.insert(0, ("account", "alice"))
+        assert seen.basic == ("alice", "pw")
+    else:
+        assert seen.authorization is None
+    assert seen.query_pairs == expected
+
+
+def test_get_flow_without_service_and_scopes(http: requests.Session, token_server: StubServer
+                                             ) -> None:
+    handler = _handler(http, None)
+    handler.get_token({"realm": f"{token_server.url}/token"}, [])
+    assert token_server.seen[0].query_pairs == [("client_id", "docker"), ("offline_token", "true")]
+
+
+@pytest.mark.parametrize(
+    ("body", "token"),
+    [
+        ({"token": "only-token"}, "only-token"),
+        ({"access_token": "only-access"}, "only-access"),
+        ({"token": "t", "access_token": "a"}, "a"),
+        ({"token": "t", "access_token": ""}, "t"),
+        ({"Token": "case-insensitive"}, "case-insensitive"),
+        ({"token": "t", "TOKEN": "last-wins"}, "last-wins"),
+    ],
+)
+def test_token_fields(http: requests.Session, body: dict[str, str], token: str) -> None:
+    with stub_server(lambda seen: _body(body)) as server:
+        assert _handler(http, None).get_token({"realm": server.url + "/t"}, []) == token
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"token": ""}, {"access_token": "", "token": ""}, {"refresh_token": "r"}, None],
+)
+def test_no_token_is_an_error(http: requests.Session, body: dict[str, str] | None) -> None:
+    answer = _body(body) if body is not None else Answer(200, [], b"null")
+    with stub_server(lambda seen: answer) as server, pytest.raises(TokenError) as info:
+        _handler(http, None).get_token({"realm": server.url + "/t"}, [])
+    assert str(info.value) == NO_TOKEN_MESSAGE
+
+
+def test_no_realm(http: requests.Session) -> None:
+    with pytest.raises(TokenError, match="^no realm specified for token auth challenge$"):
+        _handler(http, None).get_token({"service": "s"}, [])
+
+
+def test_refresh_token_from_get_is_stored(http: requests.Session) -> None:
+    creds = Creds("alice", "pw")
+    with stub_server(lambda seen: _json(token="t", refresh_token="R1")) as server:
+        _handler(http, creds).get_token({"realm": server.url + "/t", "service": "svc"}, [])
+    assert creds.set_calls == [(server.url + "/t", "svc", "R1")]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"token": 5}, "token is not a string"),
+        ({"token": "t", "expires_in": 1.5}, "expires_in is not an integer"),
+        ({"token": "t", "expires_in": "60"}, "expires_in is not an integer"),
+        ({"token": "t", "issued_at": "yesterday"}, "issued_at is not an RFC 3339 time"),
+        ({"token": "t", "issued_at": "2024-01-01T00:00:00"}, "issued_at is not an RFC 3339"),
+    ],
+)
+def test_badly_typed_fields(http: requests.Session, body: dict[str, Any], message: str) -> None:
+    with stub_server(lambda seen: _body(body)) as server, pytest.raises(TokenError) as info:
+        _handler(http, None).get_token({"realm": server.url + "/t"}, [])
+    assert str(info.value).startswith("unable to decode token response: ")
+    assert message in str(info.value)
+
+
+def test_trailing_data_after_json_is_ignored(http: requests.Session) -> None:
+    # Go's json.Decoder reads one value and stops.
+    answer = Answer(200, [], b' {"token": "t"} trailing garbage')
+    with stub_server(lambda seen: answer) as server:
+        assert _handler(http, None).get_token({"realm": server.url + "/t"}, []) == "t"
+
+
+def test_body_that_is_not_json_is_quoted_short_and_redacted(http: requests.Session) -> None:
+    password = "Canary-pw-0123456789"
+    body = f"<html>oops, you sent {password}</html>".encode() + b"x" * 5000
+    with stub_server(lambda seen: Answer(200, [], body)) as server, pytest.raises(
+        TokenError
+    ) as info:
+        _handler(http, Creds("alice", password)).get_token({"realm": server.url + "/t"}, [])
+    message = str(info.value)
+    assert message.startswith("unable to decode token response: not JSON: ")
+    assert password not in message
+    assert len(message) < 150
+
+
+def test_body_is_capped(http: requests.Session) -> None:
+    huge = b'{"token": "' + b"a" * MAX_TOKEN_BODY + b'"}'
+    with stub_server(lambda seen: Answer(200, [], huge)) as server, pytest.raises(
+        TokenError, match="larger than"
+    ):
+        _handler(http, None).get_token({"realm": server.url + "/t"}, [])
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "message"),
+    [
+        (_json(401, details="incorrect username or password"), AuthenticationError,
+         "unauthorized: incorrect username or password"),
+        (Answer(401, [], b"nope"), AuthenticationError, "unauthorized: authentication required"),
+        (_json(403, errors=[{"code": "DENIED", "message": "no way"}]), AuthenticationError,
+         "denied: no way"),
+        (Answer(500, [], b"boom"), TokenError,
+         "received unexpected HTTP status: 500 Internal Server Error"),
+        (Answer(404, [], b"page not found"), TokenError,
+         'error parsing HTTP 404 response body: invalid JSON: "page not found"'),
+        (_json(400, other="x"), TokenError,
+         "error parsing HTTP 400 response body: no error details found in HTTP response body"),
+        (Answer(401, [("WWW-Authenticate", 'Bearer error="invalid_token"')], b"x"),
+         AuthenticationError,
+         "errors:\nunauthorized: authentication required\nunauthorized: authentication "
+         "required\n"),
+    ],
+)
+def test_token_server_errors(
+    http: requests.Session, answer: Answer, error: type[Exception], message: str
+) -> None:
+    with stub_server(lambda seen: answer) as server, pytest.raises(error) as info:
+        _handler(http, Creds("alice", "pw")).get_token({"realm": server.url + "/t"}, [])
+    assert type(info.value) is error
+    assert str(info.value).startswith(message)
+
+
+def test_error_details_echoing_the_password_are_redacted(http: requests.Session) -> None:
+    password = "Echo-Canary-9f8e7d"
+    with stub_server(
+        lambda seen: _json(401, details=f"bad password {password} for {seen.authorization}")
+    ) as server, pytest.raises(AuthenticationError) as info:
+        _handler(http, Creds("alice", password)).get_token({"realm": server.url + "/t"}, [])
+    assert password not in str(info.value)
+    import base64
+
+    assert base64.b64encode(f"alice:{password}".encode()).decode() not in str(info.value)
+
+
+# -- the token handler: POST with a refresh token ----------------------------------------------
+
+
+def test_post_flow(http: requests.Session) -> None:
+    creds = Creds("alice", "", refresh="R0")
+    with stub_server(lambda seen: _json(access_token="A", refresh_token="R0", token="T")) as server:
+        token = _handler(http, creds).get_token(
+            {"realm": server.url + "/t", "service": "svc"}, ["repository:a:pull", "registry:c:*"]
+        )
+    assert token == "A"
+    [seen] = server.seen
+    assert seen.method == "POST"
+    assert seen.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert seen.form == {
+        "client_id": ["docker"],
+        "grant_type": ["refresh_token"],
+        "refresh_token": ["R0"],
+        "scope": ["repository:a:pull registry:c:*"],
+        "service": ["svc"],
+    }
+    assert seen.authorization is None
+    assert creds.set_calls == []  # the same refresh token came back
+
+
+def test_post_flow_stores_a_rotated_refresh_token(http: requests.Session) -> None:
+    creds = Creds(refresh="R0")
+    with stub_server(lambda seen: _json(access_token="A", refresh_token="R1")) as server:
+        _handler(http, creds).get_token({"realm": server.url + "/t", "service": "s"}, [])
+    assert creds.set_calls == [(server.url + "/t", "s", "R1")]
+
+
+@pytest.mark.parametrize("body", [{"token": "only-token"}, {"access_token": ""}, {}])
+def test_post_flow_needs_an_access_token(http: requests.Session, body: dict[str, str]) -> None:
+    # Beyond the reference: it would accept an empty access_token and send "Bearer ".
+    with stub_server(lambda seen: _body(body)) as server, pytest.raises(TokenError) as info:
+        _handler(http, Creds(refresh="R")).get_token({"realm": server.url + "/t"}, [])
+    assert str(info.value) == NO_TOKEN_MESSAGE
+
+
+# -- expiry and caching ------------------------------------------------------------------------
+
+
+def test_cache_and_expiry(http: requests.Session) -> None:
+    clock = Clock()
+    with stub_server(lambda seen: _json(token=f"t{len(server.seen)}", expires_in=10)) as server:
+        handler = _handler(http, None, clock=clock)
+        params = {"realm": server.url + "/t", "service": "s"}
+        assert handler.get_token(params, ["a"]) == "t1"
+        # expires_in under 60 counts as 60; the token is renewed 10 s before that.
+        clock.now += 49
+        assert handler.get_token(params, ["a"]) == "t1"
+        clock.now += 2
+        assert handler.get_token(params, ["a"]) == "t2"
+        # Another scope set is another token; the order of scopes does not matter.
+        assert handler.get_token(params, ["b"]) == "t3"
+        assert handler.get_token(params, ["b", "a"]) == "t4"
+        assert handler.get_token(params, ["a", "b"]) == "t4"
+        assert handler.get_token({**params, "service": "other"}, ["a"]) == "t5"
+    assert len(server.seen) == 5
+
+
+def test_issued_at_sets_the_start(http: requests.Session) -> None:
+    clock = Clock(1_700_000_000.0)
+    issued = "2023-11-14T22:10:00Z"  # 3 minutes before clock.now: 1_699_999_800
+    with stub_server(
+        lambda seen: _json(token=f"t{len(server.seen)}", expires_in=300, issued_at=issued)
+    ) as server:
+        handler = _handler(http, None, clock=clock)
+        params = {"realm": server.url + "/t"}
+        assert handler.get_token(params, []) == "t1"
+        clock.now = 1_699_999_800 + 300 - 11
+        assert handler.get_token(params, []) == "t1"
+        clock.now += 2
+        assert handler.get_token(params, []) == "t2"
+
+
+def test_zero_issued_at_means_now(http: requests.Session) -> None:
+    clock = Clock()
+    with stub_server(
+        lambda seen: _json(token="t", expires_in=120, issued_at="0001-01-01T00:00:00Z")
+    ) as server:
+        handler = _handler(http, None, clock=clock)
+        handler.get_token({"realm": server.url + "/t"}, [])
+        clock.now += 100
+        handler.get_token({"realm": server.url + "/t"}, [])
+    assert len(server.seen) == 1
+
+
+def test_many_threads_one_fetch(http: requests.Session) -> None:
+    release = threading.Event()
+
+    def route(seen: Seen) -> Answer:
+        release.wait(5)
+        return _json(token="shared")
+
+    with stub_server(route) as server:
+        handler = _handler(http, None)
+        params = {"realm": server.url + "/t"}
+        results: list[str] = []
+        threads = [
+            threading.Thread(target=lambda: results.append(handler.get_token(params, ["s"])))
+            for _ in range(16)
+        ]
+        for thread in threads:
+            thread.start()
+        release.set()
+        for thread in threads:
+            thread.join()
+    assert results == ["shared"] * 16
+    assert len(server.seen) == 1
+
+
+# -- realm policy inside the handler -----------------------------------------------------------
+
+
+def test_untrusted_realm_gets_no_credentials(http: requests.Session) -> None:
+    with stub_server(lambda seen: _json(token="t")) as server:
+        policy = RealmPolicy("reg.example.com", True)
+        handler = _handler(http, Creds("alice", "Canary-pw"), realm_policy=policy)
+        with pytest.raises(UntrustedRealmError):
+            handler.get_token({"realm": server.url + "/t"}, [])
+        refresh = _handler(http, Creds(refresh="Canary-rt"), realm_policy=policy)
+        with pytest.raises(UntrustedRealmError):
+            refresh.get_token({"realm": server.url + "/t"}, [])
+        # Without credentials nothing secret can leak: the anonymous fetch goes ahead.
+        assert _handler(http, Creds(), realm_policy=policy).get_token(
+            {"realm": server.url + "/t"}, []
+        ) == "t"
+    assert len(server.seen) == 1
+    assert server.seen[0].authorization is None
+
+
+# -- the basic handler -------------------------------------------------------------------------
+
+
+def test_basic_handler() -> None:
+    request = requests.Request("GET", "https://reg/v2/").prepare()
+    BasicHandler(Creds("alice", "pé")).authorize_request(request, {})
+    assert request.headers["Authorization"] == "Basic YWxpY2U6cMOp"  # UTF-8, as Go sends
+    for creds in (Creds("alice", ""), Creds("", "pw"), None):
+        with pytest.raises(AuthenticationError, match="^no basic auth credentials$"):
+            BasicHandler(creds).authorize_request(requests.Request("GET", "https://r/").prepare(),
+                                                  {})
+
+
+# -- the authorizer ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "ping"),
+    [
+        ("https://reg:5000/v2/", "https://reg:5000/v2/"),
+        ("https://reg:5000/v2/team/app/manifests/1", "https://reg:5000/v2/"),
+        ("https://reg/prefix/v2/x", "https://reg/prefix/v2/"),
+        ("https://reg/v1/search?q=x", "https://reg/v2/"),
+        ("https://reg/x/v1/users/", "https://reg/x/v2/"),
+        ("https://reg/v2", None),
+        ("https://reg/token", None),
+    ],
+)
+def test_ping_url(url: str, ping: str | None) -> None:
+    assert Authorizer.ping_url(url) == ping
+
+
+def _authorizer(manager: ChallengeManager, http: requests.Session, creds: CredentialStore,
+                **kwargs: Any) -> Authorizer:
+    return Authorizer(manager, [TokenHandler(http, creds, **kwargs), BasicHandler(creds)])
+
+
+def test_authorizer_answers_only_recorded_hosts(http: requests.Session) -> None:
+    manager = ChallengeManager()
+    manager.set_challenges("https://reg:5000/v2/", [Challenge("basic", {"realm": "r"})])
+    authorizer = _authorizer(manager, http, Creds("alice", "pw"))
+    inside = authorizer(requests.Request("GET", "https://reg:5000/v2/a/tags/list").prepare())
+    assert inside.headers["Authorization"].startswith("Basic ")
+    for url in ("https://reg:5001/v2/a", "http://reg:5000/v2/a", "https://other:5000/v2/a",
+                "https://reg:5000/blobs/x"):
+        outside = authorizer(requests.Request("GET", url).prepare())
+        assert "Authorization" not in outside.headers, url
+        assert outside.hooks["response"] == []
+
+
+def test_authorizer_error_names_the_request(http: requests.Session) -> None:
+    manager = ChallengeManager()
+    manager.set_challenges("https://reg/v2/", [Challenge("basic", {})])
+    authorizer = _authorizer(manager, http, Creds())
+    with pytest.raises(AuthenticationError) as info:
+        authorizer(requests.Request("GET", "https://reg/v2/").prepare())
+    assert str(info.value) == 'Get "https://reg/v2/": no basic auth credentials'
+
+
+def test_authorizer_registers_its_hook_once(http: requests.Session) -> None:
+    manager = ChallengeManager()
+    manager.set_challenges("https://reg/v2/", [Challenge("basic", {})])
+    authorizer = _authorizer(manager, http, Creds("a", "b"))
+    request = authorizer(requests.Request("GET", "https://reg/v2/").prepare())
+    authorizer(request)
+    assert request.hooks["response"] == [authorizer.handle_401]
+
+
+class _Registry:
+    """A stub registry: bearer tokens name their scopes; access needs the path's scope."""
+
+    def __init__(self, needs: dict[str, str]) -> None:
+        self.needs = needs
+
+    def token(self, seen: Seen) -> Answer:
+        scopes = sorted(seen.query.get("scope", []))
+        return _json(token="tok:" + " ".join(scopes))
+
+    def registry(self, seen: Seen, realm: str) -> Answer:
+        path = seen.path.split("?")[0]
+        auth = seen.authorization or ""
+        scopes = auth.removeprefix("Bearer tok:").split(" ") if auth.startswith("Bearer ") else []
+        needed = self.needs.get(path, "")
+        if auth and (not needed or needed in scopes):
+            return Answer(200, [], b"ok")
+        header = f'Bearer realm="{realm}",service="reg"'
+        if auth and needed:
+            header += f',scope="{needed}",error="insufficient_scope"'
+        return Answer(401, [("WWW-Authenticate", header)], b"")
+
+
+@pytest.fixture
+def scoped() -> Iterator[tuple[StubServer, StubServer, _Registry]]:
+    registry = _Registry({"/v2/b/tags/list": "repository:b:pull",
+                          "/v2/c/tags/list": "repository:c:push"})
+    with stub_server(registry.token) as tokens, stub_server(
+        lambda seen: registry.registry(seen, tokens.url + "/token")
+    ) as reg:
+        yield reg, tokens, registry
+
+
+@pytest.fixture(params=["requests", "registry"])
+def pipeline(request: pytest.FixtureRequest) -> str:
+    """Which session carries the authorizer: plain requests, or the library's own."""
+    return str(request.param)
+
+
+def _session(reg: StubServer, http: requests.Session, scopes: list[str],
+             pipeline: str = "requests") -> requests.Session:
+    manager = ChallengeManager()
+    manager.add_response(http.get(reg.url + "/v2/"))
+    handlers = [TokenHandler(http, Creds(), scopes=scopes)]
+    if pipeline == "registry":
+        from registry_core.transport import http_client
+
+        registry_session = http_client()
+        registry_session.auth = Authorizer(manager, handlers, send=registry_session.send_as_is)
+        return registry_session
+    session = requests.Session()
+    session.trust_env = False
+    session.auth = Authorizer(manager, handlers, send=session.send)
+    return session
+
+
+def test_insufficient_scope_is_retried_once_with_the_wider_scope(
+    scoped: tuple[StubServer, StubServer, _Registry], http: requests.Session, pipeline: str
+) -> None:
+    reg, tokens, _registry = scoped
+    session = _session(reg, http, ["repository:a:pull"], pipeline)
+    response = session.get(reg.url + "/v2/b/tags/list")
+    assert response.status_code == 200
+    assert [r.status_code for r in response.history] == [401]
+    assert [sorted(seen.query["scope"]) for seen in tokens.seen] == [
+        ["repository:a:pull"],
+        ["repository:a:pull", "repository:b:pull"],
+    ]
+    # The wider token is cached like any other.
+    assert session.get(reg.url + "/v2/b/tags/list").status_code == 200
+    assert len(tokens.seen) == 2
+
+
+def test_a_second_401_is_returned_not_looped(
+    scoped: tuple[StubServer, StubServer, _Registry], http: requests.Session, pipeline: str
+) -> None:
+    reg, tokens, registry = scoped
+    registry.needs["/v2/c/tags/list"] = "repository:c:push"
+    # The token server grants nothing wider: strip the scope it is asked for.
+    tokens.route = lambda seen: _json(token="tok:repository:a:pull")
+    session = _session(reg, http, ["repository:a:pull"], pipeline)
+    before = len(reg.seen)
+    response = session.get(reg.url + "/v2/c/tags/list")
+    assert response.status_code == 401
+    assert len(reg.seen) - before == 2
+
+
+def test_insufficient_scope_without_a_new_scope_is_not_retried(
+    scoped: tuple[StubServer, StubServer, _Registry], http: requests.Session
+) -> None:
+    reg, tokens, registry = scoped
+    tokens.route = lambda seen: _json(token="tok:")
+    session = _session(reg, http, ["repository:b:pull"])
+    before = len(reg.seen)
+    assert session.get(reg.url + "/v2/b/tags/list").status_code == 401
+    assert len(reg.seen) - before == 1
+
+
+def test_from_parameter_adds_a_pull_scope(
+    scoped: tuple[StubServer, StubServer, _Registry], http: requests.Session
+) -> None:
+    reg, tokens, _registry = scoped
+    session = _session(reg, http, ["repository:a:pull,push"])
+    session.post(reg.url + "/v2/a/blobs/uploads/?mount=sha256:x&from=team/src")
+    assert sorted(tokens.seen[-1].query["scope"]) == [
+        "repository:a:pull,push", "repository:team/src:pull"
+    ]

@@ -1,0 +1,670 @@
+"""Options, validation, resolution and host matching (registry_core.config).
+
+Expected messages were taken from the reference (the oracle), not derived from our code.
+No test resolves a name through DNS: the resolver is injected.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+
+import pytest
+
+from registry_core.config import (
+    IPAddress,
+    ServiceOptions,
+    allow_nondistributable_artifacts,
+    convert_to_hostname,
+    default_lookup_ip,
+    get_auth_config_key,
+    host_endpoint_url,
+    is_secure_index,
+    load_allow_nondistributable_artifacts,
+    load_insecure_registries,
+    load_mirrors,
+    mirror_endpoint_url,
+    new_index_info,
+    new_repository_info,
+    new_service_config,
+    parse_repository_info,
+    parse_search_index_info,
+    resolve_auth_config,
+    split_repos_search_term,
+    validate_index_name,
+    validate_mirror,
+    validate_no_scheme,
+)
+from registry_core.constants import INDEX_SERVER
+from registry_core.errors import (
+    InvalidIndexNameError,
+    InvalidMirrorError,
+    InvalidRegistryOptionError,
+    InvalidRepositoryNameError,
+    RegistryError,
+)
+from registry_core.reference import parse_normalized_named
+from registry_core.types import AuthConfig, IndexInfo, ServiceConfig
+
+V4 = ipaddress.IPv4Address
+V6 = ipaddress.IPv6Address
+
+
+class Resolver:
+    """A fake ``net.LookupIP``: a fixed table, and a record of the names asked."""
+
+    def __init__(self, table: dict[str, list[IPAddress]] | None = None) -> None:
+        self.table = table or {}
+        self.asked: list[str] = []
+
+    def __call__(self, host: str) -> list[IPAddress]:
+        self.asked.append(host)
+        return list(self.table.get(host, []))
+
+
+def failing_resolver(host: str) -> list[IPAddress]:
+    raise OSError("no such host")
+
+
+def config_of(**options: list[str]) -> ServiceConfig:
+    return new_service_config(ServiceOptions(**options))
+
+
+# ---- ServiceOptions and daemon.json ---------------------------------------------------------
+
+
+def test_options_from_daemon_json_reads_the_three_keys_and_ignores_others():
+    options = ServiceOptions.from_daemon_json(
+        {
+            "registry-mirrors": ["https://m.example.com"],
+            "insecure-registries": ["10.0.0.0/8"],
+            "allow-nondistributable-artifacts": ["myreg:5000"],
+            "debug": True,
+            "log-driver": "json-file",
+        }
+    )
+    assert options == ServiceOptions(
+        allow_nondistributable_artifacts=["myreg:5000"],
+        mirrors=["https://m.example.com"],
+        insecure_registries=["10.0.0.0/8"],
+    )
+
+
+def test_options_keys_match_without_case_and_null_means_empty():
+    options = ServiceOptions.from_daemon_json(
+        {"Registry-Mirrors": ["https://m"], "INSECURE-REGISTRIES": None}
+    )
+    assert options.mirrors == ["https://m"]
+    assert options.insecure_registries == []
+
+
+def test_options_null_element_is_an_empty_string_as_in_go():
+    options = ServiceOptions.from_daemon_json({"registry-mirrors": [None, "https://x"]})
+    assert options.mirrors == ["", "https://x"]
+    # ...which the reference then refuses as a mirror.
+    with pytest.raises(InvalidMirrorError, match='unsupported scheme "" in ""'):
+        new_service_config(options)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"registry-mirrors": "https://m"},
+            "json: cannot unmarshal string into Go struct field "
+            "ServiceOptions.registry-mirrors of type []string",
+        ),
+        (
+            {"insecure-registries": [5000]},
+            "json: cannot unmarshal number into Go struct field "
+            "ServiceOptions.insecure-registries of type string",
+        ),
+        (
+            {"allow-nondistributable-artifacts": {"a": 1}},
+            "json: cannot unmarshal object into Go struct field "
+            "ServiceOptions.allow-nondistributable-artifacts of type []string",
+        ),
+        (
+            {"registry-mirrors": [True]},
+            "json: cannot unmarshal bool into Go struct field "
+            "ServiceOptions.registry-mirrors of type string",
+        ),
+    ],
+)
+def test_options_of_the_wrong_type_are_refused(data, message):
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        ServiceOptions.from_daemon_json(data)
+    assert str(info.value) == message
+
+
+def test_options_from_something_not_an_object_are_refused():
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        ServiceOptions.from_daemon_json(["x"])  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "json: cannot unmarshal array into Go value of type registry.ServiceOptions"
+    )
+
+
+def test_options_to_daemon_json_round_trips_and_leaves_out_empty_lists():
+    options = ServiceOptions(mirrors=["https://m/"], insecure_registries=["10.0.0.0/8"])
+    data = options.to_daemon_json()
+    assert data == {"registry-mirrors": ["https://m/"], "insecure-registries": ["10.0.0.0/8"]}
+    assert ServiceOptions.from_daemon_json(data) == options
+
+
+def test_options_from_daemon_config_file(tmp_path):
+    path = tmp_path / "daemon.json"
+    path.write_text(json.dumps({"registry-mirrors": ["https://m"], "debug": True}))
+    assert ServiceOptions.from_daemon_config_file(path).mirrors == ["https://m"]
+
+
+def test_daemon_config_file_with_bad_json_names_the_file(tmp_path):
+    path = tmp_path / "daemon.json"
+    path.write_text('{"registry-mirrors": [')
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        ServiceOptions.from_daemon_config_file(path)
+    assert str(info.value).startswith(
+        f"unable to configure the Docker daemon with file {path}: "
+    )
+
+
+def test_daemon_config_file_with_a_bad_value_names_the_file(tmp_path):
+    path = tmp_path / "daemon.json"
+    path.write_text('{"insecure-registries": "10.0.0.0/8"}')
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        ServiceOptions.from_daemon_config_file(path)
+    assert str(info.value) == (
+        f"unable to configure the Docker daemon with file {path}: json: cannot unmarshal "
+        "string into Go struct field ServiceOptions.insecure-registries of type []string"
+    )
+
+
+def test_daemon_config_file_that_is_missing_or_not_utf8(tmp_path):
+    missing = tmp_path / "nope.json"
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        ServiceOptions.from_daemon_config_file(missing)
+    assert str(info.value) == (
+        f"unable to configure the Docker daemon with file {missing}: No such file or directory"
+    )
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(InvalidRegistryOptionError, match=str(binary)):
+        ServiceOptions.from_daemon_config_file(binary)
+
+
+@pytest.mark.parametrize(
+    ("load", "option"),
+    [
+        (load_mirrors, "registry-mirrors"),
+        (load_insecure_registries, "insecure-registries"),
+        (load_allow_nondistributable_artifacts, "allow-nondistributable-artifacts"),
+    ],
+)
+def test_load_functions_refuse_what_is_not_a_list_of_strings(load, option):
+    config = new_service_config()
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        load(config, "myreg:5000")
+    assert str(info.value) == f"{option} must be a list of strings, not a string"
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        load(config, ["myreg:5000", 5000])
+    assert str(info.value) == f"{option} entries must be strings, not int"
+    assert config == new_service_config()
+
+
+# ---- validate_index_name, validate_mirror ---------------------------------------------------
+
+
+def test_validate_index_name():
+    assert validate_index_name("index.docker.io") == "docker.io"
+    assert validate_index_name("myreg:5000") == "myreg:5000"
+    for bad in ("-myreg", "myreg-"):
+        with pytest.raises(InvalidIndexNameError) as info:
+            validate_index_name(bad)
+        assert str(info.value) == f"invalid index name ({bad}). Cannot begin or end with a hyphen"
+        assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("mirror", "value"),
+    [
+        ("https://m.example.com", "https://m.example.com/"),
+        ("https://m.example.com/", "https://m.example.com/"),
+        ("HTTP://[::1]:5000", "HTTP://[::1]:5000/"),
+        # Quirks of Go's URL parser that the reference lets through:
+        ("http://m.example.com?", "http://m.example.com?/"),  # an empty query is no query
+        ("https:m.example.com", "https:m.example.com/"),  # an opaque URL has no path
+        ("https://[fe80::1%25lo]:5000", "https://[fe80::1%25lo]:5000/"),
+    ],
+)
+def test_validate_mirror_accepts(mirror, value):
+    assert validate_mirror(mirror) == value
+
+
+@pytest.mark.parametrize(
+    ("mirror", "message"),
+    [
+        ("m.example.com", 'invalid mirror: unsupported scheme "" in "m.example.com"'),
+        ("ftp://m", 'invalid mirror: unsupported scheme "ftp" in "ftp://m"'),
+        ("m .com", 'invalid mirror: unsupported scheme "" in "m%20.com"'),
+        ("https://m/v2", 'invalid mirror: path, query, or fragment at end of the URI "https://m/v2"'),
+        ("HTTPS://m//", 'invalid mirror: path, query, or fragment at end of the URI "https://m//"'),
+        ("https://m?x=1", 'invalid mirror: path, query, or fragment at end of the URI "https://m?x=1"'),
+        ("https://m#f", 'invalid mirror: path, query, or fragment at end of the URI "https://m#f"'),
+        ("https:/m", 'invalid mirror: path, query, or fragment at end of the URI "https:/m"'),
+        ("https://x#\u00e9\t", 'invalid mirror: path, query, or fragment at end of the URI '
+         '"https://x#%C3%A9%09"'),
+        ("https://m .com/", 'invalid mirror: "https://m .com/" is not a valid URI'),
+        ("https://x/\x01", 'invalid mirror: "https://x/\\x01" is not a valid URI'),
+        ("http://x:abc", 'invalid mirror: "http://x:abc" is not a valid URI'),
+        ("https://ex%41mple.com", 'invalid mirror: "https://ex%41mple.com" is not a valid URI'),
+        ("1http://x", 'invalid mirror: "1http://x" is not a valid URI'),
+        ("h\u00e9://x", 'invalid mirror: "h\u00e9://x" is not a valid URI'),
+        ("http://u%zz@x", 'invalid mirror: "http://u%zz@x" is not a valid URI'),
+    ],
+)
+def test_validate_mirror_refuses(mirror, message):
+    with pytest.raises(InvalidMirrorError) as info:
+        validate_mirror(mirror)
+    assert str(info.value) == message
+
+
+def test_validate_mirror_never_shows_the_password():
+    with pytest.raises(InvalidMirrorError) as info:
+        validate_mirror("https://admin:hunter2@m.example.com/")
+    assert str(info.value) == (
+        'invalid mirror: username/password not allowed in URI "https://admin:xxxxx@m.example.com/"'
+    )
+    assert "hunter2" not in str(info.value)
+    with pytest.raises(InvalidMirrorError) as info:
+        validate_mirror("http://u@m")
+    assert str(info.value) == 'invalid mirror: username/password not allowed in URI "http://u:xxxxx@m"'
+
+
+def test_validate_no_scheme():
+    validate_no_scheme("myreg:5000/foo")
+    with pytest.raises(InvalidRepositoryNameError) as info:
+        validate_no_scheme("https://myreg/foo")
+    assert str(info.value) == 'Invalid repository name (ex: "registry.domain.tld/myrepos")'
+
+
+# ---- loading options ------------------------------------------------------------------------
+
+
+def test_default_configuration():
+    config = new_service_config()
+    assert [str(n) for n in config.insecure_registry_cidrs] == ["127.0.0.0/8"]
+    assert config.mirrors == []
+    assert config.index_configs == {
+        "docker.io": IndexInfo(name="docker.io", mirrors=[], secure=True, official=True)
+    }
+    assert config.allow_nondistributable_artifacts_cidrs == []
+    assert config.allow_nondistributable_artifacts_hostnames == []
+
+
+def test_options_are_loaded_in_the_reference_order():
+    # Each list holds a bad entry: allow-nondistributable-artifacts is checked first, then
+    # mirrors, then insecure registries.
+    options = {
+        "allow_nondistributable_artifacts": ["-a"],
+        "mirrors": ["ftp://m"],
+        "insecure_registries": ["-i"],
+    }
+    with pytest.raises(InvalidIndexNameError, match=r"\(-a\)"):
+        config_of(**options)
+    options["allow_nondistributable_artifacts"] = []
+    with pytest.raises(InvalidMirrorError):
+        config_of(**options)
+    options["mirrors"] = []
+    with pytest.raises(InvalidIndexNameError, match=r"\(-i\)"):
+        config_of(**options)
+
+
+def test_load_mirrors_drops_duplicates_keeps_order_and_updates_docker_hub():
+    config = new_service_config()
+    load_mirrors(config, ["https://b", "https://a/", "https://b/", "https://a"])
+    assert config.mirrors == ["https://b/", "https://a/"]
+    assert config.index_configs["docker.io"].mirrors == ["https://b/", "https://a/"]
+    assert config.index_configs["docker.io"].official
+
+
+def test_load_mirrors_error_leaves_the_configuration_alone():
+    config = config_of(mirrors=["https://good"])
+    with pytest.raises(InvalidMirrorError):
+        load_mirrors(config, ["https://other", "https://bad/v2"])
+    assert config.mirrors == ["https://good/"]
+
+
+def test_load_insecure_registries_strips_http_with_a_warning(caplog):
+    config = new_service_config()
+    with caplog.at_level(logging.WARNING, logger="registry_core.config"):
+        load_insecure_registries(config, ["HTTP://myreg:5000", "https://other"])
+    assert set(config.index_configs) == {"myreg:5000", "other", "docker.io"}
+    assert not config.index_configs["myreg:5000"].secure
+    assert [r.getMessage() for r in caplog.records] == [
+        "insecure registry HTTP://myreg:5000 should not contain 'http://' and 'http://' has "
+        "been removed from the insecure registry config",
+        "insecure registry https://other should not contain 'https://' and 'https://' has "
+        "been removed from the insecure registry config",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("ftp://myreg", "insecure registry ftp://myreg should not contain '://'"),
+        ("1.2.3.4/99", 'insecure registry 1.2.3.4/99 is not valid: invalid host "1.2.3.4/99"'),
+        ("host:70000", 'insecure registry host:70000 is not valid: invalid port "70000"'),
+        ("host:+80", 'insecure registry host:+80 is not valid: invalid host "host"'),
+        ("[::1]", 'insecure registry [::1] is not valid: invalid host "[::1]"'),
+        ("[::1]:-1", 'insecure registry [::1]:-1 is not valid: invalid port "-1"'),
+        (
+            "[::1]:abc",
+            'insecure registry [::1]:abc is not valid: strconv.Atoi: parsing "abc": invalid syntax',
+        ),
+        (
+            "host:99999999999999999999",
+            "insecure registry host:99999999999999999999 is not valid: "
+            'strconv.Atoi: parsing "99999999999999999999": value out of range',
+        ),
+        ("http://-x", 'insecure registry -x is not valid: invalid host "-x"'),
+        ("a\tb", 'insecure registry a\tb is not valid: invalid host "a\\tb"'),
+        ("", 'insecure registry  is not valid: invalid host ""'),
+    ],
+)
+def test_load_insecure_registries_refuses(entry, message):
+    config = new_service_config()
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        load_insecure_registries(config, [entry])
+    assert str(info.value) == message
+
+
+def test_load_insecure_registries_hyphen_is_an_index_name_error():
+    with pytest.raises(InvalidIndexNameError):
+        load_insecure_registries(new_service_config(), ["-myreg"])
+
+
+def test_load_insecure_registries_error_leaves_the_configuration_alone():
+    config = config_of(insecure_registries=["10.0.0.0/8", "myreg:5000"])
+    before = (list(config.insecure_registry_cidrs), dict(config.index_configs))
+    with pytest.raises(InvalidRegistryOptionError):
+        load_insecure_registries(config, ["192.168.0.0/16", "other:5000", "bad:99999"])
+    assert (config.insecure_registry_cidrs, config.index_configs) == before
+
+
+def test_insecure_ranges_are_deduplicated_as_go_compares_them():
+    config = config_of(
+        insecure_registries=[
+            "10.1.2.3/8",  # the same network as 10.0.0.0/8 once masked
+            "10.0.0.0/8",
+            "127.0.0.1/8",  # the same as the implicit 127.0.0.0/8
+            "::ffff:10.0.0.0/104",  # the same network, but a 16-byte mask: Go keeps both
+            "::ffff:1.2.3.4/96",  # prints as 0.0.0.0/0 in Go
+            "::ffff:1.2.3.4/90",  # not IPv4-mapped once masked
+            "2001:0db8:0000::1/48",
+        ]
+    )
+    assert [str(n) for n in config.insecure_registry_cidrs] == [
+        "10.0.0.0/8",
+        "127.0.0.0/8",
+        "10.0.0.0/8",
+        "0.0.0.0/0",
+        "::ffc0:0:0/90",
+        "2001:db8::/48",
+    ]
+
+
+def test_insecure_entries_that_are_not_ranges_become_index_configs():
+    config = config_of(insecure_registries=["myreg:5000", "::1", "1.2.3.4:+80", "docker.io"])
+    assert list(config.index_configs) == ["myreg:5000", "::1", "1.2.3.4:+80", "docker.io"]
+    assert config.index_configs["::1"] == IndexInfo(name="::1", mirrors=[], secure=False)
+    # Docker Hub stays secure even when listed.
+    assert config.index_configs["docker.io"].secure
+
+
+def test_load_allow_nondistributable_artifacts():
+    config = new_service_config()
+    load_allow_nondistributable_artifacts(
+        config, ["10.1.2.3/8", "10.0.0.0/8", "::ffff:10.0.0.0/104", "myreg:5000", "myreg:5000"]
+    )
+    # Ranges are deduplicated by their printed form here (a Go map keyed by String()).
+    assert [str(n) for n in config.allow_nondistributable_artifacts_cidrs] == ["10.0.0.0/8"]
+    assert config.allow_nondistributable_artifacts_hostnames == ["myreg:5000"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "error", "message"),
+    [
+        (
+            "http://myreg",
+            InvalidRegistryOptionError,
+            "allow-nondistributable-artifacts registry http://myreg should not contain '://'",
+        ),
+        (
+            "ex\u00e9.com",
+            InvalidRegistryOptionError,
+            'allow-nondistributable-artifacts registry ex\u00e9.com is not valid: '
+            'invalid host "ex\u00e9.com"',
+        ),
+        (
+            "-foo",
+            InvalidIndexNameError,
+            "invalid index name (-foo). Cannot begin or end with a hyphen",
+        ),
+    ],
+)
+def test_load_allow_nondistributable_artifacts_refuses(entry, error, message):
+    config = config_of(allow_nondistributable_artifacts=["myreg:5000"])
+    with pytest.raises(error) as info:
+        load_allow_nondistributable_artifacts(config, [entry])
+    assert str(info.value) == message
+    assert config.allow_nondistributable_artifacts_hostnames == ["myreg:5000"]
+
+
+# ---- matching hosts -------------------------------------------------------------------------
+
+
+def test_is_secure_index_uses_configured_indexes_first():
+    config = config_of(insecure_registries=["myreg:5000"])
+    resolver = Resolver()
+    assert not is_secure_index(config, "myreg:5000", resolver)
+    assert is_secure_index(config, "docker.io", resolver)
+    assert resolver.asked == []
+
+
+def test_is_secure_index_matches_resolved_addresses_against_ranges():
+    config = config_of(insecure_registries=["10.0.0.0/8"])
+    resolver = Resolver({"inside": [V4("10.9.8.7")], "outside": [V4("192.0.2.1")]})
+    assert not is_secure_index(config, "inside:5000", resolver)
+    assert is_secure_index(config, "outside:5000", resolver)
+    assert resolver.asked == ["inside", "outside"]
+
+
+def test_a_host_that_does_not_resolve_matches_no_range():
+    config = config_of(insecure_registries=["0.0.0.0/0"])
+    assert is_secure_index(config, "nowhere:5000", failing_resolver)
+    assert is_secure_index(config, "nowhere:5000", Resolver())
+
+
+def test_ip_literals_are_not_given_to_the_resolver():
+    config = config_of(insecure_registries=["fe80::/10"])
+    resolver = Resolver()
+    assert not is_secure_index(config, "127.0.0.1:5000", resolver)
+    assert not is_secure_index(config, "[fe80::1%eth0]:5000", resolver)  # a zone is allowed
+    assert not is_secure_index(config, "fe80::1", resolver)
+    assert is_secure_index(config, "[::2]:5000", resolver)
+    assert resolver.asked == []
+
+
+def test_ipv4_mapped_addresses_are_ipv4_addresses():
+    config = config_of(insecure_registries=["10.0.0.0/8"])
+    resolver = Resolver({"mapped": [V6("::ffff:10.0.0.1")]})
+    assert not is_secure_index(config, "mapped", resolver)
+    assert not is_secure_index(config, "[::ffff:10.0.0.1]:5000", resolver)
+    # A plain IPv6 range never holds IPv4 addresses, mapped or not.
+    ipv6_only = config_of(insecure_registries=["::/0"])
+    assert is_secure_index(ipv6_only, "mapped", resolver)
+    assert not is_secure_index(ipv6_only, "[::2]:1", resolver)
+
+
+def test_allow_nondistributable_artifacts_by_name_or_range():
+    config = config_of(allow_nondistributable_artifacts=["myreg:5000", "192.168.0.0/16"])
+    resolver = Resolver({"lan": [V4("192.168.1.9")]})
+    assert allow_nondistributable_artifacts(config, "myreg:5000", resolver)
+    assert not allow_nondistributable_artifacts(config, "myreg", resolver)  # the port counts
+    assert allow_nondistributable_artifacts(config, "lan:443", resolver)
+    assert not allow_nondistributable_artifacts(config, "other", resolver)
+    assert not allow_nondistributable_artifacts(config, "lan", failing_resolver)
+
+
+def test_no_resolution_when_there_is_no_range_to_match():
+    resolver = Resolver({"lan": [V4("192.168.1.9")]})
+    assert not allow_nondistributable_artifacts(new_service_config(), "lan", resolver)
+    assert resolver.asked == []
+
+
+def test_default_lookup_ip():
+    assert V4("127.0.0.1") in default_lookup_ip("localhost")
+    assert default_lookup_ip("127.0.0.1") == [V4("127.0.0.1")]
+    assert default_lookup_ip("bad..name") == []  # IDNA refuses the empty label
+    assert default_lookup_ip("bad\x00name") == []
+
+
+# ---- index and repository resolution --------------------------------------------------------
+
+
+def test_new_index_info_returns_a_copy_of_a_configured_index():
+    config = config_of(mirrors=["https://m"])
+    index = new_index_info(config, "index.docker.io")
+    assert index == IndexInfo(name="docker.io", mirrors=["https://m/"], secure=True, official=True)
+    index.mirrors.append("changed")
+    assert config.index_configs["docker.io"].mirrors == ["https://m/"]
+
+
+def test_new_index_info_for_an_unconfigured_host():
+    resolver = Resolver({"lan": [V4("127.0.0.2")]})
+    assert new_index_info(new_service_config(), "lan:5000", resolver) == IndexInfo(
+        name="lan:5000", mirrors=[], secure=False, official=False
+    )
+    with pytest.raises(InvalidIndexNameError):
+        new_index_info(new_service_config(), "lan-")
+
+
+def test_parse_repository_info():
+    resolver = Resolver({"localhost": [V4("127.0.0.1")]})
+    official = parse_repository_info(parse_normalized_named("ubuntu:22.04"), resolver)
+    assert official.name.name == "docker.io/library/ubuntu"
+    assert official.official and official.index.official
+    assert get_auth_config_key(official.index) == INDEX_SERVER
+    user = parse_repository_info(parse_normalized_named("someone/app"), resolver)
+    assert not user.official and user.index.official
+    local = parse_repository_info(parse_normalized_named("localhost:5000/app@sha256:" + "a" * 64),
+                                  resolver)
+    assert local.name.name == "localhost:5000/app"  # tag and digest trimmed
+    assert local.index == IndexInfo(name="localhost:5000", mirrors=[], secure=False)
+    assert get_auth_config_key(local.index) == "localhost:5000"
+    assert not local.official
+
+
+def test_new_repository_info_uses_the_configuration():
+    config = config_of(insecure_registries=["myreg:5000"])
+    info = new_repository_info(config, parse_normalized_named("myreg:5000/team/app"), Resolver())
+    assert not info.index.secure
+    assert info.name.name == "myreg:5000/team/app"
+
+
+@pytest.mark.parametrize(
+    ("term", "split"),
+    [
+        ("ubuntu", ("docker.io", "ubuntu")),
+        ("someone/app", ("docker.io", "someone/app")),
+        ("localhost/app", ("localhost", "app")),
+        ("myreg:5000/app/x", ("myreg:5000", "app/x")),
+        ("reg.example.com/app", ("reg.example.com", "app")),
+    ],
+)
+def test_split_repos_search_term(term, split):
+    assert split_repos_search_term(term) == split
+
+
+def test_parse_search_index_info():
+    resolver = Resolver({"localhost": [V4("127.0.0.1")]})
+    index = parse_search_index_info("localhost:5000/app", resolver)
+    assert index == IndexInfo(name="localhost:5000", mirrors=[], secure=False, official=False)
+    assert parse_search_index_info("ubuntu").official
+    with pytest.raises(InvalidIndexNameError):
+        parse_search_index_info("-x.com/app")
+
+
+# ---- credentials ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://myreg:5000/v1/", "myreg:5000"),
+        ("http://myreg", "myreg"),
+        ("myreg/v2", "myreg"),
+        ("HTTPS://myreg/v1/", "HTTPS:"),  # only lower-case schemes are stripped
+    ],
+)
+def test_convert_to_hostname(url, host):
+    assert convert_to_hostname(url) == host
+
+
+def test_get_auth_config_key():
+    assert get_auth_config_key(IndexInfo(name="docker.io", official=True)) == INDEX_SERVER
+    assert get_auth_config_key(IndexInfo(name="myreg:5000")) == "myreg:5000"
+
+
+def test_resolve_auth_config_exact_key_then_legacy_keys_in_order():
+    first = AuthConfig(username="first", password="p1")
+    second = AuthConfig(username="second", password="p2")
+    exact = AuthConfig(username="exact", password="p3")
+    configs = {"https://myreg:5000/v1/": first, "http://myreg:5000": second}
+    index = IndexInfo(name="myreg:5000")
+    assert resolve_auth_config(configs, index) == first
+    assert resolve_auth_config({**configs, "myreg:5000": exact}, index) == exact
+    assert resolve_auth_config(configs, IndexInfo(name="other")) == AuthConfig()
+
+
+def test_resolve_auth_config_official_index_takes_only_its_key():
+    hub = AuthConfig(username="hub", password="p")
+    official = IndexInfo(name="docker.io", official=True)
+    assert resolve_auth_config({INDEX_SERVER: hub}, official) == hub
+    # No legacy-key search for the official index, even for a key that names Docker Hub.
+    assert resolve_auth_config({"https://docker.io/": hub}, official) == AuthConfig()
+
+
+def test_resolve_auth_config_returns_a_copy():
+    stored = AuthConfig(username="u", password="p")
+    found = resolve_auth_config({"myreg": stored}, IndexInfo(name="myreg"))
+    found.password = "changed"
+    assert stored.password == "p"
+
+
+# ---- endpoint URLs --------------------------------------------------------------------------
+
+
+def test_host_endpoint_url_escapes_as_go_does():
+    assert host_endpoint_url("https", "myreg:5000") == "https://myreg:5000"
+    assert host_endpoint_url("http", "[fe80::1%lo]:5000") == "http://[fe80::1%25lo]:5000"
+    assert host_endpoint_url("https", "ex\u00e9.com") == "https://ex%C3%A9.com"
+    assert host_endpoint_url("https", "a b") == "https://a%20b"
+    assert host_endpoint_url("https", "") == "https:"
+
+
+def test_mirror_endpoint_url():
+    assert mirror_endpoint_url("https://m.example/") == ("https://m.example/", "m.example")
+    assert mirror_endpoint_url("http://m?/") == ("http://m?/", "m")
+    assert mirror_endpoint_url("https://ex%C3%A9.com/") == ("https://ex%C3%A9.com/", "ex\u00e9.com")
+    # A scheme in upper case does not count as one: https:// is put in front, as the reference.
+    assert mirror_endpoint_url("HTTPS://m/") == ("https://HTTPS://m/", "HTTPS:")
+
+
+def test_mirror_endpoint_url_that_does_not_parse_back():
+    validate_mirror("https:x")  # passes validation...
+    with pytest.raises(InvalidMirrorError) as info:  # ...but not the lookup
+        mirror_endpoint_url("https:x/")
+    assert str(info.value) == 'parse "https://https:x/": invalid port ":x" after host'
+    assert isinstance(info.value, RegistryError)

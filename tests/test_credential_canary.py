@@ -1,0 +1,268 @@
+"""Credential canaries: a unique password and a unique identity token, sent only where the
+user pointed them.
+
+Every server here is a loopback stub the test controls: a registry that redirects to another
+server, a registry that names a hostile token realm, a token server that redirects, servers
+that echo what they were sent in their error bodies. After each scenario the canaries must
+not be found in any request to a server they were not meant for, in any exception message
+(the whole chain), or in any log line, with every logger at DEBUG.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from registry_core_plugins.static_credentials import StaticCredentials
+
+from registry_core.client import list_tags, open_session
+from registry_core.config import parse_repository_info
+from registry_core.errors import AuthenticationError, RegistryError, UntrustedRealmError
+from registry_core.login import auth
+from registry_core.manager import Hooks, get_plugin_manager
+from registry_core.reference import parse_normalized_named
+from registry_core.tlsconfig import TLSConfig
+from registry_core.types import APIEndpoint, AuthConfig, RepositoryInfo
+from tests.http_stub import Answer, Seen, StubServer, stub_server
+
+V2 = ("Docker-Distribution-Api-Version", "registry/2.0")
+
+
+@pytest.fixture
+def canary() -> dict[str, str]:
+    return {
+        "password": "cnry-pw-" + secrets.token_hex(8),
+        "token": "cnry-rt-" + secrets.token_hex(8),
+    }
+
+
+@pytest.fixture(autouse=True)
+def _logs_stay_clean(caplog: pytest.LogCaptureFixture, canary: dict[str, str]) -> Iterator[None]:
+    caplog.set_level(logging.DEBUG)
+    yield
+    text = caplog.text + "\n".join(record.getMessage() for record in caplog.records)
+    for name, value in canary.items():
+        assert value not in text, f"the {name} canary reached a log line"
+
+
+def _clean(error: BaseException, canary: dict[str, str]) -> None:
+    """No canary in the error's message or in any error it was raised from."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        for value in canary.values():
+            assert value not in str(current), f"canary in {type(current).__name__}: {current}"
+            assert value not in repr(current)
+        current = current.__cause__ or current.__context__
+
+
+def _untouched(server: StubServer, canary: dict[str, str]) -> None:
+    for seen in server.seen:
+        for name, value in canary.items():
+            assert not seen.contains(value), f"the {name} canary reached {server.url}{seen.path}"
+
+
+class Service:
+    """Endpoints chosen by the test; credentials from the static-credentials plugin."""
+
+    def __init__(self, url: str, credentials: AuthConfig | None = None) -> None:
+        self.endpoint = APIEndpoint(url=url, tls_config=TLSConfig(insecure_skip_verify=True))
+        plugins: list[Any] = ["registry_core.transport"]
+        if credentials is not None:
+            plugins.append(StaticCredentials(credentials))
+        self.hooks = Hooks(get_plugin_manager(plugins=plugins, load_entrypoints=False))
+
+    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
+        return [self.endpoint]
+
+    def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]:
+        return [self.endpoint]
+
+
+def _info(server: StubServer) -> RepositoryInfo:
+    return parse_repository_info(parse_normalized_named(f"{server.host}/team/app"))
+
+
+def _basic_registry(password: str, elsewhere: str | None = None) -> Any:
+    """A registry with basic auth; its tags list redirects to ``elsewhere`` when given."""
+
+    def route(seen: Seen) -> Answer:
+        if seen.basic != ("alice", password):
+            return Answer(401, [V2, ("WWW-Authenticate", 'Basic realm="r"')])
+        if elsewhere is not None and seen.path.endswith("/tags/list"):
+            return Answer(307, [V2, ("Location", elsewhere)])
+        return Answer(200, [V2], json.dumps({"name": "team/app", "tags": ["1"]}).encode())
+
+    return route
+
+
+def _tags(seen: Seen) -> Answer:
+    return Answer(200, [], json.dumps({"name": "team/app", "tags": ["moved"]}).encode())
+
+
+@pytest.mark.parametrize("other_host", ["127.0.0.1", "localhost"])
+def test_registry_redirect_to_another_server(canary: dict[str, str], other_host: str) -> None:
+    with stub_server(_tags) as elsewhere:
+        target = f"http://{other_host}:{elsewhere.server_address[1]}/blobs/tags"
+        with stub_server(_basic_registry(canary["password"], target)) as registry:
+            credentials = AuthConfig(username="alice", password=canary["password"])
+            service = Service(registry.url, credentials)
+            with open_session(service, _info(registry)) as session:
+                assert list_tags(session, _info(registry)) == ["moved"]
+    assert any(seen.contains(canary["password"]) for seen in registry.seen)  # control
+    assert len(elsewhere.seen) == 1
+    _untouched(elsewhere, canary)
+
+
+def test_ping_redirected_to_another_host(canary: dict[str, str]) -> None:
+    # The reference records the challenges under the host the ping ended on, and would
+    # answer that host's basic challenge with the registry's credentials.
+    def hostile_route(seen: Seen) -> Answer:
+        return Answer(401, [V2, ("WWW-Authenticate", 'Basic realm="give me"')])
+
+    with stub_server(hostile_route) as hostile:
+        moved = f"http://localhost:{hostile.server_address[1]}/v2/"
+        with stub_server(lambda seen: Answer(307, [V2, ("Location", moved)])) as registry:
+            service = Service(registry.url)
+            config = AuthConfig(username="alice", password=canary["password"])
+            with pytest.raises(RegistryError) as info:
+                auth(service, config, "")
+    _clean(info.value, canary)
+    assert len(hostile.seen) == 2
+    _untouched(hostile, canary)
+    _untouched(registry, canary)
+
+
+def _bearer_registry(realm: str) -> Any:
+    def route(seen: Seen) -> Answer:
+        if (seen.authorization or "").startswith("Bearer "):
+            return Answer(200, [V2], b"{}")
+        return Answer(401, [V2, ("WWW-Authenticate", f'Bearer realm="{realm}",service="reg"')])
+
+    return route
+
+
+def _token(seen: Seen) -> Answer:
+    return Answer(200, [("Content-Type", "application/json")], b'{"token": "t"}')
+
+
+@pytest.mark.parametrize("secret", ["password", "token"])
+def test_hostile_realm_on_another_host(canary: dict[str, str], secret: str) -> None:
+    with stub_server(_token) as hostile:
+        realm = f"http://localhost:{hostile.server_address[1]}/token"
+        with stub_server(_bearer_registry(realm)) as registry:
+            config = (
+                AuthConfig(username="alice", password=canary["password"])
+                if secret == "password"
+                else AuthConfig(username="alice", identity_token=canary["token"])
+            )
+            with pytest.raises(UntrustedRealmError) as info:
+                auth(Service(registry.url), config, "")
+            _clean(info.value, canary)
+            with open_session(Service(registry.url, config), _info(registry)) as session, \
+                    pytest.raises(UntrustedRealmError) as info:
+                list_tags(session, _info(registry))
+            _clean(info.value, canary)
+    assert hostile.seen == []
+
+
+@pytest.mark.parametrize("secret", ["password", "token"])
+def test_token_server_redirecting_to_another_host(canary: dict[str, str], secret: str) -> None:
+    with stub_server(_token) as hostile:
+        moved = f"http://localhost:{hostile.server_address[1]}/token"
+        with stub_server(lambda seen: Answer(307, [("Location", moved)])) as tokens, \
+                stub_server(_bearer_registry(f"{tokens.url}/token")) as registry:
+            config = (
+                AuthConfig(username="alice", password=canary["password"])
+                if secret == "password"
+                else AuthConfig(username="alice", identity_token=canary["token"])
+            )
+            with pytest.raises(UntrustedRealmError) as info:
+                auth(Service(registry.url), config, "")
+    _clean(info.value, canary)
+    assert any(seen.contains(canary[secret]) for seen in tokens.seen)  # control
+    assert hostile.seen == []
+
+
+def test_anonymous_token_request_may_follow_a_redirect(canary: dict[str, str]) -> None:
+    with stub_server(_token) as elsewhere:
+        moved = f"http://localhost:{elsewhere.server_address[1]}/token"
+        with stub_server(lambda seen: Answer(307, [("Location", moved)])) as tokens, \
+                stub_server(_bearer_registry(f"{tokens.url}/token")) as registry:
+            assert auth(Service(registry.url), AuthConfig(), "")[0] == "Login Succeeded"
+    assert len(elsewhere.seen) == 1
+
+
+def _echo(status: int) -> Any:
+    """A token server that puts everything it was sent into its error answer."""
+
+    def route(seen: Seen) -> Answer:
+        echoed = f"{seen.path} {seen.headers} {seen.body.decode()} {seen.basic}"
+        return Answer(status, [("Content-Type", "application/json")],
+                      json.dumps({"details": echoed}).encode())
+
+    return route
+
+
+@pytest.mark.parametrize("status", [401, 403, 400])
+@pytest.mark.parametrize("secret", ["password", "token"])
+def test_token_server_echoing_credentials_in_errors(
+    canary: dict[str, str], status: int, secret: str
+) -> None:
+    with stub_server(_echo(status)) as tokens, \
+            stub_server(_bearer_registry(f"{tokens.url}/token")) as registry:
+        config = (
+            AuthConfig(username="alice", password=canary["password"])
+            if secret == "password"
+            else AuthConfig(username="alice", identity_token=canary["token"])
+        )
+        with pytest.raises(AuthenticationError) as info:
+            auth(Service(registry.url), config, "")
+    assert any(seen.contains(canary[secret]) for seen in tokens.seen)  # control
+    _clean(info.value, canary)
+
+
+def test_token_body_that_is_not_json_echoing_credentials(canary: dict[str, str]) -> None:
+    def route(seen: Seen) -> Answer:
+        return Answer(200, [], f"<html>{canary['password']} {seen.headers}</html>".encode())
+
+    with stub_server(route) as tokens, \
+            stub_server(_bearer_registry(f"{tokens.url}/token")) as registry:
+        config = AuthConfig(username="alice", password=canary["password"])
+        with pytest.raises(AuthenticationError) as info:
+            auth(Service(registry.url), config, "")
+    _clean(info.value, canary)
+
+
+def test_registry_error_echoing_credentials(canary: dict[str, str]) -> None:
+    def route(seen: Seen) -> Answer:
+        if seen.authorization is None:
+            return Answer(401, [V2, ("WWW-Authenticate", 'Basic realm="r"')])
+        return Answer(500, [V2], f"broken: {seen.headers}".encode())
+
+    with stub_server(route) as registry:
+        config = AuthConfig(username="alice", password=canary["password"])
+        with pytest.raises(RegistryError) as info:
+            auth(Service(registry.url), config, "")
+        _clean(info.value, canary)
+        with open_session(Service(registry.url, config), _info(registry)) as session, \
+                pytest.raises(RegistryError) as info:
+            list_tags(session, _info(registry))
+        _clean(info.value, canary)
+
+
+def test_unreachable_realm_error_is_clean(canary: dict[str, str]) -> None:
+    with stub_server(lambda seen: Answer(200)) as placeholder:
+        port = placeholder.server_address[1]
+    realm = f"http://127.0.0.1:{port}/token"  # nobody listens there any more
+    with stub_server(_bearer_registry(realm)) as registry:
+        for config in (AuthConfig(username="alice", password=canary["password"]),
+                       AuthConfig(username="alice", identity_token=canary["token"])):
+            with pytest.raises(RegistryError) as info:
+                auth(Service(registry.url), config, "")
+            _clean(info.value, canary)

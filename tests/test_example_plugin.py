@@ -1,0 +1,178 @@
+"""The example plugin package (examples/registry-core-example-plugin), as a user gets it.
+
+One test runs the package's own test suite with registry-core's pytest fixtures. The other
+installs registry-core and the package with pip into a fresh virtual environment (no system
+site-packages, nothing from this checkout on ``sys.path``) and checks there that the entry
+point is found, the plugin is listed with its version, and its credentials reach a loopback
+server that requires them. It needs pip to reach an index for the dependencies and for
+setuptools (build isolation); it takes some seconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+import venv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "registry-core-example-plugin"
+IGNORE = shutil.ignore_patterns(
+    "__pycache__", "*.egg-info", "build", "dist", "_build", ".*_cache", ".git", ".venv"
+)
+
+USER, PASSWORD = "ci", "s3cret-example"
+
+
+def copy_example(dest: Path) -> Path:
+    """A copy of the example package: building or testing it in place would leave ``build/``
+    and ``__pycache__`` behind in the checkout."""
+    return Path(shutil.copytree(EXAMPLE, dest / EXAMPLE.name, ignore=IGNORE))
+
+
+def test_example_plugin_tests_pass_with_registry_core_fixtures(pytester, monkeypatch):
+    example = copy_example(pytester.path)
+    monkeypatch.syspath_prepend(str(example / "src"))
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    result = pytester.runpytest(str(example / "tests"), "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5)
+
+
+class BasicAuthHandler(http.server.BaseHTTPRequestHandler):
+    """Answers 200 to requests with the expected basic auth, 401 to the others, and keeps
+    the headers it saw."""
+
+    seen: list[dict[str, str]]
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        self.seen.append(dict(self.headers.items()))
+        expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        ok = self.headers.get("Authorization") == expected
+        self.send_response(200 if ok else 401)
+        if not ok:
+            self.send_header("WWW-Authenticate", 'Basic realm="example"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def basic_auth_server() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    seen: list[dict[str, str]] = []
+    handler = type("Handler", (BasicAuthHandler,), {"seen": seen})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+# Runs inside the virtual environment: the default plugin manager, as any program builds it.
+SCRIPT = textwrap.dedent(
+    """
+    import dataclasses, json, sys
+    from importlib import metadata
+
+    import requests
+
+    import registry_core
+    from registry_core.credentials import HookCredentialStore
+    from registry_core.manager import Hooks, get_plugin_manager, list_plugins
+
+    registry = sys.argv[1]
+    url = f"http://{registry}/v2/"
+    pm = get_plugin_manager()
+    hooks = Hooks(pm)
+    username, password = HookCredentialStore(hooks, registry).basic(url)
+
+    session = requests.Session()
+    session.trust_env = False  # no proxy between us and the loopback server
+    session.auth = (username, password)
+    request = session.prepare_request(requests.Request("GET", url))
+    for modifier in hooks.request_modifiers(registry):
+        modifier.modify_request(request)
+    response = session.send(request, timeout=30)
+
+    print(json.dumps({
+        "registry_core": registry_core.__file__,
+        "plugins": [dataclasses.asdict(info) for info in list_plugins(pm)],
+        "pytest11": [ep.value for ep in metadata.entry_points(group="pytest11")],
+        "username": username,
+        "status": response.status_code,
+    }))
+    """
+)
+
+
+def test_example_plugin_installed_in_a_fresh_virtualenv(tmp_path, basic_auth_server):
+    registry, seen = basic_auth_server
+    # A copy of the checkout: pip builds in place, and would leave build/ behind in it.
+    source = Path(shutil.copytree(ROOT, tmp_path / "registry-core", ignore=IGNORE))
+    example = copy_example(tmp_path)
+
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "REGISTRY_CORE_"))}
+    env["PYTHONNOUSERSITE"] = "1"
+    # pip from this environment installs into the new one (--python), which spares the
+    # seconds that installing pip into the venv costs.
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
+        + [str(source), str(example)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+
+    script = tmp_path / "use_plugin.py"
+    script.write_text(SCRIPT)
+    env.update(
+        EXAMPLE_REGISTRY=registry, EXAMPLE_REGISTRY_USER=USER, EXAMPLE_REGISTRY_PASSWORD=PASSWORD
+    )
+    run = subprocess.run(
+        [str(python), str(script), registry], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert PASSWORD not in run.stdout + run.stderr
+    report = json.loads(run.stdout)
+
+    # registry-core came from the venv, not from this checkout.
+    assert Path(report["registry_core"]).is_relative_to(env_dir)
+    assert "registry_core.testing" in report["pytest11"]
+    plugins = {info["name"]: info for info in report["plugins"]}
+    assert plugins["registry_core_example_plugin"] == {
+        "name": "registry_core_example_plugin",
+        "version": "0.1.0",
+        "hooks": ["registry_credentials", "registry_request_modifiers"],
+        "source": "entrypoint",
+        "distribution": "registry-core-example-plugin",
+    }
+    assert plugins["registry_core_plugins.certsd"]["source"] == "builtin"
+    assert plugins["registry_core_plugins.certsd"]["version"] == "0.1.0"
+
+    # The credentials the plugin gave were the ones the server accepted.
+    assert report["username"] == USER
+    assert report["status"] == 200
+    assert len(seen) == 1
+    assert seen[0]["X-Example-Plugin"] == "1"

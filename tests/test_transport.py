@@ -1,0 +1,865 @@
+"""The transport and the client, against real loopback servers: TLS decided by TLSConfig only
+(whatever REQUESTS_CA_BUNDLE says), client certificates, keep-alive, timeouts, proxies by Go's
+rules, the redirect header policy, request modifiers on every hop, and the send hook."""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+from importlib.util import find_spec
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InsecureRequestWarning
+
+from registry_core.errors import CertificateError, TransportError
+from registry_core.hookspecs import hookimpl
+from registry_core.manager import Hooks, get_plugin_manager
+from registry_core.tlsconfig import TLSConfig
+from registry_core.transport import (
+    DIAL_TIMEOUT,
+    MAX_REDIRECTS,
+    READ_TIMEOUT,
+    HeaderRequestModifier,
+    ProxyConfig,
+    RegistrySession,
+    RegistryTransport,
+    headers,
+    http_client,
+    new_transport,
+    redact_url,
+    redirect_headers,
+    redirect_keeps_credentials,
+    referer_for,
+    trusted_location,
+)
+from tests.tls_helpers import (
+    RecordedRequest,
+    RecordingProxy,
+    RecordingServer,
+    Reply,
+    free_port,
+    issue_cert,
+    make_ca,
+    server_context,
+    silent_listener,
+    write_pem,
+)
+
+PROXY_VARIABLES = (
+    "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy",
+    "ALL_PROXY", "all_proxy", "REQUEST_METHOD",
+)
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_environment(monkeypatch):
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return make_ca("transport test CA")
+
+
+@pytest.fixture(scope="module")
+def other_ca():
+    return make_ca("some other CA")
+
+
+@pytest.fixture(scope="module")
+def server_tls(ca, tmp_path_factory):
+    cert = issue_cert(ca, ["127.0.0.1", "::1", "registry.test"])
+    return server_context(cert, tmp_dir=tmp_path_factory.mktemp("server"))
+
+
+@pytest.fixture
+def tls_server(server_tls):
+    with RecordingServer(tls=server_tls) as server:
+        yield server
+
+
+@pytest.fixture
+def http_server():
+    with RecordingServer() as server:
+        yield server
+
+
+def trusting(*cas) -> TLSConfig:
+    config = TLSConfig()
+    for authority in cas:
+        config.add_root_ca(authority.cert_pem)
+    return config
+
+
+# -- request modifiers ----------------------------------------------------------------------
+
+
+def test_headers_follow_the_reference():
+    def header_modifiers(*args: Any) -> list[HeaderRequestModifier]:
+        modifiers = headers(*args)
+        assert all(isinstance(m, HeaderRequestModifier) for m in modifiers)
+        return cast(list[HeaderRequestModifier], modifiers)
+
+    assert headers("", None) == []
+    (user_agent,) = header_modifiers("docker/19.03", None)
+    assert user_agent.headers == {"User-Agent": ["docker/19.03"]}
+    (meta,) = header_modifiers("", {})  # an empty map still makes a modifier, as in Go
+    assert meta.headers == {}
+    both = header_modifiers("ua", {"X-Meta-A": ["1", "2"]})
+    assert [m.headers for m in both] == [{"User-Agent": ["ua"]}, {"X-Meta-A": ["1", "2"]}]
+
+
+def test_header_modifier_appends_to_existing_values():
+    request = requests.Request("GET", "http://example.test/", headers={"X-A": "old"}).prepare()
+    HeaderRequestModifier({"X-A": ["one", "two"], "X-B": "single", "X-C": []}).modify_request(
+        request
+    )
+    assert request.headers["X-A"] == "old, one, two"
+    assert request.headers["X-B"] == "single"
+    assert "X-C" not in request.headers
+
+
+def test_modifiers_reach_the_server_and_leave_the_callers_request_alone(http_server):
+    session = http_client(new_transport(), headers("registry-core/1.0", {"X-Meta-Team": ["a"]}))
+    prepared = session.prepare_request(requests.Request("GET", http_server.url + "/v2/"))
+    before = dict(prepared.headers)
+    assert session.send(prepared).status_code == 200
+    (seen,) = http_server.requests
+    assert seen.header_values("User-Agent") == ["registry-core/1.0"]  # not python-requests'
+    assert seen.header("X-Meta-Team") == "a"
+    assert dict(prepared.headers) == before
+
+
+# -- TLS: the TLSConfig decides, the environment neither replaces nor widens it ----------------
+
+
+@pytest.fixture
+def bundles(ca, other_ca, tmp_path):
+    """CA bundles to point REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE at."""
+    return {
+        "ours": str(write_pem(tmp_path / "ours.pem", ca.cert_pem)),
+        "other": str(write_pem(tmp_path / "other.pem", other_ca.cert_pem)),
+    }
+
+
+def _set_bundle(monkeypatch, path: str) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", path)
+    monkeypatch.setenv("CURL_CA_BUNDLE", path)
+
+
+def test_configured_ca_verifies_although_the_env_bundle_lacks_it(
+    tls_server, ca, bundles, monkeypatch
+):
+    _set_bundle(monkeypatch, bundles["other"])
+    session = http_client(new_transport(trusting(ca)))
+    assert session.get(tls_server.url + "/v2/").status_code == 200
+    # requests' own verify arguments change nothing either
+    assert session.get(tls_server.url + "/v2/", verify=bundles["other"]).status_code == 200
+
+
+def test_env_bundle_holding_the_ca_does_not_widen_the_system_roots(
+    tls_server, bundles, monkeypatch
+):
+    _set_bundle(monkeypatch, bundles["ours"])
+    session = http_client(new_transport(TLSConfig()))
+    with pytest.raises(TransportError, match="certificate verify failed"):
+        session.get(tls_server.url + "/v2/")
+    with pytest.raises(TransportError, match="certificate verify failed"):
+        session.get(tls_server.url + "/v2/", verify=bundles["ours"])
+    with pytest.raises(TransportError, match="certificate verify failed"):
+        session.get(tls_server.url + "/v2/", verify=False)
+    assert tls_server.requests == []
+
+
+def test_env_bundle_does_not_add_to_configured_cas(tls_server, other_ca, bundles, monkeypatch):
+    _set_bundle(monkeypatch, bundles["ours"])
+    session = http_client(new_transport(trusting(other_ca)))
+    with pytest.raises(TransportError, match="certificate verify failed"):
+        session.get(tls_server.url + "/v2/")
+
+
+def test_plain_requests_session_would_have_been_fooled(tls_server, bundles, monkeypatch):
+    """The hazard the guard exists for: requests merges REQUESTS_CA_BUNDLE into verify."""
+    _set_bundle(monkeypatch, bundles["ours"])
+    assert requests.Session().get(tls_server.url + "/v2/").status_code == 200
+
+
+def test_host_name_is_verified(ca, tmp_path):
+    named_only = server_context(issue_cert(ca, ["registry.test"]), tmp_dir=tmp_path)
+    with RecordingServer(tls=named_only) as server:
+        session = http_client(new_transport(trusting(ca)))
+        with pytest.raises(TransportError, match="TLS error: .*(IP address mismatch|hostname)"):
+            session.get(server.url + "/v2/")
+
+
+def test_insecure_skip_verify_accepts_an_unknown_ca_quietly(tls_server):
+    session = http_client(new_transport(TLSConfig(insecure_skip_verify=True)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert session.get(tls_server.url + "/v2/").status_code == 200
+    assert not [w for w in caught if issubclass(w.category, InsecureRequestWarning)]
+
+
+def test_ipv6_loopback(ca, server_tls):
+    with RecordingServer(tls=server_tls, host="::1") as server:
+        assert server.url.startswith("https://[::1]:")
+        session = http_client(new_transport(trusting(ca)))
+        assert session.get(server.url + "/v2/").status_code == 200
+
+
+def test_bad_tls_material_fails_when_the_transport_is_made():
+    with pytest.raises(CertificateError):
+        new_transport(TLSConfig(root_cas=["garbage"]))
+
+
+@pytest.fixture(scope="module")
+def client_ca():
+    return make_ca("client CA")
+
+
+@pytest.fixture
+def mtls_server(ca, client_ca, tmp_path):
+    context = server_context(issue_cert(ca, ["127.0.0.1"]), client_ca=client_ca, tmp_dir=tmp_path)
+    with RecordingServer(tls=context) as server:
+        yield server
+
+
+def test_client_certificate_is_presented(mtls_server, ca, client_ca, tmp_path):
+    cert_path, key_path = issue_cert(client_ca, ["ci-client"], client=True).write(
+        tmp_path, "client"
+    )
+    config = trusting(ca)
+    config.add_client_certificate(str(cert_path), str(key_path))
+    assert http_client(new_transport(config)).get(mtls_server.url + "/v2/").status_code == 200
+    assert [r.client_cert_cn for r in mtls_server.requests] == ["ci-client"]
+
+
+def test_server_requiring_a_client_certificate_refuses_us_without_one(mtls_server, ca):
+    with pytest.raises(TransportError):
+        http_client(new_transport(trusting(ca))).get(mtls_server.url + "/v2/")
+    assert mtls_server.requests == []
+
+
+# -- connections, timeouts, errors ----------------------------------------------------------
+
+
+def test_connections_are_kept_alive(http_server):
+    session = http_client(new_transport())
+    session.get(http_server.url + "/a")
+    session.get(http_server.url + "/b")
+    first, second = http_server.requests
+    assert first.client_address == second.client_address
+
+
+def test_default_timeouts_are_applied_and_explicit_ones_kept(http_server, monkeypatch):
+    seen = []
+    original = HTTPAdapter.send
+
+    def spy(self, request, **kwargs):
+        seen.append(kwargs["timeout"])
+        return original(self, request, **kwargs)
+
+    monkeypatch.setattr(HTTPAdapter, "send", spy)
+    session = http_client(new_transport())
+    session.get(http_server.url + "/")
+    session.get(http_server.url + "/", timeout=5)
+    assert seen == [(DIAL_TIMEOUT, READ_TIMEOUT), 5]
+    assert (DIAL_TIMEOUT, READ_TIMEOUT) == (30.0, 60.0)
+
+
+def test_refused_connection_is_a_transport_error():
+    port = free_port()
+    with pytest.raises(TransportError) as caught:
+        http_client(new_transport()).get(f"http://127.0.0.1:{port}/v2/")
+    message = str(caught.value)
+    assert message.startswith(f'Get "http://127.0.0.1:{port}/v2/": connection failed: ')
+    assert "refused" in message
+
+
+def test_error_messages_carry_no_credentials_or_query():
+    port = free_port()
+    with pytest.raises(TransportError) as caught:
+        http_client(new_transport()).get(
+            f"http://user:hunter2pw@127.0.0.1:{port}/v2/blob?X-Signature=secret"
+        )
+    message = str(caught.value)
+    assert "hunter2pw" not in message and "secret" not in message
+    assert f'"http://***@127.0.0.1:{port}/v2/blob?..."' in message
+
+
+def test_read_timeout():
+    with silent_listener() as (host, port):
+        session = http_client(RegistryTransport(read_timeout=0.2))
+        with pytest.raises(TransportError, match="read timed out"):
+            session.get(f"http://{host}:{port}/v2/")
+
+
+def test_tls_handshake_timeout():
+    with silent_listener() as (host, port):
+        session = http_client(RegistryTransport(tls_handshake_timeout=0.2))
+        with pytest.raises(TransportError, match=r"TLS handshake timed out after 0\.2 s"):
+            session.get(f"https://{host}:{port}/v2/")
+
+
+# -- proxy selection: Go's rules --------------------------------------------------------------
+
+
+def test_proxy_config_reads_upper_case_first():
+    config = ProxyConfig.from_environment(
+        {"HTTP_PROXY": "upper:1", "http_proxy": "lower:1", "https_proxy": "lower:2",
+         "no_proxy": "a", "all_proxy": "socks5://s", "REQUEST_METHOD": "GET"}
+    )
+    assert config == ProxyConfig("upper:1", "lower:2", "a", "socks5://s", cgi=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "no_proxy", "expected"),
+    [
+        ("http://registry.test/v2/", "", "http://hp:1"),
+        ("https://registry.test/v2/", "", "http://sp:2"),
+        ("ftp://registry.test/", "", None),
+        ("http://localhost:5000/", "", None),
+        ("http://127.0.0.5:5000/", "", None),
+        ("http://[::1]:5000/", "", None),
+        ("http://[::ffff:127.0.0.1]/", "", None),
+        ("http://registry.test/", "*", None),
+        ("http://registry.test/", "registry.test", None),
+        ("http://a.registry.test/", "registry.test", None),
+        ("http://xregistry.test/", "registry.test", "http://hp:1"),
+        ("http://registry.test/", ".registry.test", "http://hp:1"),
+        ("http://a.registry.test/", ".registry.test", None),
+        ("http://a.registry.test/", "*.registry.test", None),
+        ("http://REGISTRY.test/", "registry.TEST", None),
+        ("http://registry.test:8080/", "registry.test:8080", None),
+        ("http://registry.test:8081/", "registry.test:8080", "http://hp:1"),
+        ("http://registry.test/", "registry.test:80", None),
+        ("http://10.1.2.3/", "10.0.0.0/8", None),
+        ("http://10.1.2.3/", "10.1.2.3", None),
+        ("http://10.1.2.3:5000/", "10.1.2.3:5000", None),
+        ("http://10.1.2.4/", "10.1.2.3", "http://hp:1"),
+        ("http://[2001:db8::1]/", "2001:db8::/32", None),
+        ("http://registry.test/", " other.test , registry.test ", None),
+    ],
+)
+def test_scheme_proxy_selection(url, no_proxy, expected):
+    config = ProxyConfig(http_proxy="hp:1", https_proxy="sp:2", no_proxy=no_proxy)
+    assert config.proxy_for_url(url) == expected
+
+
+def test_https_does_not_fall_back_to_http_proxy():
+    assert ProxyConfig(http_proxy="http://hp:1").proxy_for_url("https://registry.test/") is None
+
+
+def test_socks5_scheme_proxy_resolves_remotely():
+    config = ProxyConfig(https_proxy="socks5://s:1080")
+    assert config.proxy_for_url("https://registry.test/") == "socks5h://s:1080"
+
+
+@pytest.mark.parametrize(
+    ("url", "no_proxy", "expected"),
+    [
+        ("https://registry.test/", "", "socks5h://s:1080"),
+        ("https://127.0.0.1:5000/", "", "socks5h://s:1080"),  # loopback is not exempt here
+        ("https://127.0.0.1:5000/", "127.0.0.1", None),
+        ("https://127.0.0.1:5000/", "127.0.0.0/8", None),
+        ("https://registry.test/", "registry.test", None),
+        ("https://a.registry.test/", "registry.test", "socks5h://s:1080"),  # exact host only
+        ("https://a.registry.test/", "*.registry.test", None),
+        ("https://registry.test/", "*.registry.test", None),
+        ("https://registry.test/", "*", "socks5h://s:1080"),  # Go's PerHost has no wildcard
+        ("https://REGISTRY.test/", "registry.test", "socks5h://s:1080"),  # nor folds case
+    ],
+)
+def test_all_proxy_selection(url, no_proxy, expected):
+    config = ProxyConfig(all_proxy="socks5://s", no_proxy=no_proxy)
+    assert config.proxy_for_url(url) == expected
+
+
+def test_all_proxy_only_when_no_scheme_proxy_applies():
+    config = ProxyConfig(http_proxy="http://hp:1", all_proxy="socks5://s:9")
+    assert config.proxy_for_url("http://registry.test/") == "http://hp:1"
+    assert config.proxy_for_url("http://localhost/") == "socks5h://s:9"
+    assert config.proxy_for_url("https://registry.test/") == "socks5h://s:9"
+
+
+@pytest.mark.parametrize("value", ["http://proxy:3128", "proxy:3128", "https://proxy"])
+def test_all_proxy_other_than_socks5_is_ignored(value):
+    assert ProxyConfig(all_proxy=value).proxy_for_url("https://registry.test/") is None
+
+
+def test_http_proxy_is_refused_in_a_cgi_environment():
+    config = ProxyConfig(http_proxy="http://hp:1", cgi=True)
+    with pytest.raises(TransportError, match="refusing to use HTTP_PROXY value in CGI"):
+        config.proxy_for_url("http://registry.test/")
+    with pytest.raises(TransportError):  # Go checks before the loopback exemption
+        config.proxy_for_url("http://localhost/")
+    assert config.proxy_for_url("https://registry.test/") is None
+
+
+# -- proxies, end to end --------------------------------------------------------------------
+
+
+@pytest.fixture
+def proxy():
+    with RecordingProxy(lambda r: Reply(body=b"from proxy")) as server:
+        yield server
+
+
+def test_http_proxy_from_the_environment_with_credentials(proxy, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", f"http://user:s3cret@{proxy.netloc}")
+    monkeypatch.setenv("NO_PROXY", "other.test")
+    session = http_client(new_transport(), headers("registry-core/1.0", None))
+    response = session.get("http://registry.test:5000/v2/")
+    assert response.text == "from proxy"
+    (seen,) = proxy.requests
+    assert seen.method == "GET" and seen.path == "http://registry.test:5000/v2/"
+    assert seen.header("Proxy-Authorization") == "Basic " + base64.b64encode(
+        b"user:s3cret"
+    ).decode()
+    assert seen.header("User-Agent") == "registry-core/1.0"
+
+
+def test_https_proxy_tunnels_and_tls_is_verified_end_to_end(ca, server_tls, monkeypatch):
+    with RecordingServer(tls=server_tls) as registry, RecordingProxy(
+        upstream=("127.0.0.1", registry.port)
+    ) as tunnel:
+        monkeypatch.setenv("HTTPS_PROXY", tunnel.url)
+        response = http_client(new_transport(trusting(ca))).get(
+            f"https://registry.test:{registry.port}/v2/"
+        )
+        assert response.status_code == 200
+        assert [(r.method, r.path) for r in tunnel.requests] == [
+            ("CONNECT", f"registry.test:{registry.port}")
+        ]
+        assert registry.requests[0].header("Host") == f"registry.test:{registry.port}"
+        # and without the CA, the tunnelled TLS is refused
+        with pytest.raises(TransportError, match="certificate verify failed"):
+            http_client(new_transport(TLSConfig())).get(
+                f"https://registry.test:{registry.port}/v2/"
+            )
+
+
+def test_https_proxy_is_verified_with_the_same_tls_configuration(ca, server_tls):
+    with RecordingServer(tls=server_tls) as registry, RecordingProxy(
+        upstream=("127.0.0.1", registry.port), tls=server_tls
+    ) as tunnel:
+        target = f"https://registry.test:{registry.port}/v2/"
+        config = ProxyConfig(https_proxy=tunnel.url)
+        assert tunnel.url.startswith("https://")
+        session = http_client(RegistryTransport(trusting(ca), proxy_config=config))
+        assert session.get(target).status_code == 200  # TLS to the proxy, TLS inside it
+        with pytest.raises(TransportError, match=r"proxy error: .*certificate verify failed"):
+            http_client(RegistryTransport(TLSConfig(), proxy_config=config)).get(target)
+
+
+def test_loopback_is_never_sent_to_the_scheme_proxy(proxy, http_server, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    assert http_client(new_transport()).get(http_server.url + "/v2/").text == "ok"
+    assert proxy.requests == [] and len(http_server.requests) == 1
+
+
+def test_environment_is_read_when_the_transport_is_made(proxy, monkeypatch):
+    transport = new_transport()
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    assert transport.proxy_for("http://registry.test/") is None
+    assert new_transport().proxy_for("http://registry.test/") == proxy.url
+
+
+def test_explicit_session_proxies_are_used(proxy):
+    session = http_client(new_transport())
+    session.proxies = {"http": proxy.url}
+    assert session.get("http://registry.test/v2/").text == "from proxy"
+
+
+@pytest.mark.skipif(find_spec("socks") is not None, reason="PySocks is installed")
+def test_socks_all_proxy_without_pysocks_is_a_clear_error(http_server, monkeypatch):
+    monkeypatch.setenv("ALL_PROXY", "socks5://user:s3cret@127.0.0.1:1080")
+    with pytest.raises(TransportError) as caught:
+        http_client(new_transport()).get(http_server.url + "/v2/")
+    message = str(caught.value)
+    assert message.startswith(f'Get "{http_server.url}/v2/": the SOCKS proxy ')
+    assert "socks5h://***@127.0.0.1:1080" in message and "PySocks" in message
+    assert "s3cret" not in message
+    assert http_server.requests == []
+
+
+def test_no_proxy_exempts_a_host_from_all_proxy(http_server, monkeypatch):
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert http_client(new_transport()).get(http_server.url + "/v2/").status_code == 200
+
+
+def test_non_socks_all_proxy_is_ignored_as_the_reference_does(proxy, http_server, monkeypatch):
+    monkeypatch.setenv("ALL_PROXY", proxy.url)
+    assert http_client(new_transport()).get(http_server.url + "/v2/").text == "ok"
+    assert proxy.requests == []
+
+
+def test_unreachable_proxy_error_redacts_its_credentials(monkeypatch):
+    port = free_port()
+    monkeypatch.setenv("HTTP_PROXY", f"http://user:s3cret@127.0.0.1:{port}")
+    with pytest.raises(TransportError) as caught:
+        http_client(new_transport()).get("http://registry.test/v2/")
+    message = str(caught.value)
+    assert "s3cret" not in message
+    assert f"(proxy http://***@127.0.0.1:{port})" in message
+    assert "proxy error" in message
+
+
+# -- the redirect policy --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "trusted"),
+    [
+        ("https://docker.io/v2/", True),
+        ("https://docker.com/", True),
+        ("https://registry-1.docker.io/v2/", True),
+        ("https://production.cloudflare.docker.com/blob", True),
+        ("https://docker.io:443/", True),
+        ("https://user:pw@docker.io/", True),
+        ("http://docker.io/", False),
+        ("https://evildocker.io/", False),
+        ("https://docker.io.evil.test/", False),
+        ("https://docker.org/", False),
+        ("https://127.0.0.1/", False),
+    ],
+)
+def test_trusted_location(url, trusted):
+    assert trusted_location(url) is trusted
+
+
+@pytest.mark.parametrize(
+    ("original", "previous", "target", "keeps"),
+    [
+        # both trusted: everything follows, across hosts
+        ("https://index.docker.io/v1/", "https://index.docker.io/v1/",
+         "https://production.cloudflare.docker.com/x", True),
+        # an untrusted original never makes a trusted target keep them
+        ("https://registry.test/", "https://registry.test/", "https://docker.io/", False),
+        ("https://docker.io/", "https://docker.io/", "https://registry.test/", False),
+        # Go's client: the same host:port, or a subdomain of the previous hop
+        ("https://registry.test/a", "https://registry.test/a", "https://registry.test/b", True),
+        ("https://registry.test/", "https://registry.test/", "https://registry.test:443/", True),
+        ("https://registry.test/", "https://registry.test/", "https://cdn.registry.test/", True),
+        ("https://cdn.registry.test/", "https://cdn.registry.test/",
+         "https://registry.test/", False),
+        ("http://127.0.0.1:5000/", "http://127.0.0.1:5000/", "http://127.0.0.1:5001/", False),
+        ("https://evil.test/", "https://evil.test/", "https://notevil.test/", False),
+        # beyond the reference: never from https to http
+        ("https://registry.test:5000/", "https://registry.test:5000/",
+         "http://registry.test:5000/", False),
+        ("http://registry.test:5000/", "http://registry.test:5000/",
+         "https://registry.test:5000/", True),
+    ],
+)
+def test_redirect_keeps_credentials(original, previous, target, keeps):
+    assert redirect_keeps_credentials(original, previous, target) is keeps
+
+
+def test_redirect_headers_drop_only_credentials():
+    original = {
+        "Authorization": "Bearer t", "Proxy-Authorization": "Basic p", "Cookie": "c=1",
+        "Cookie2": "x", "WWW-Authenticate": "w", "Accept": "a", "X-Custom": "1",
+    }
+    kept = redirect_headers(
+        original, original_url="http://a.test/", previous_url="http://a.test/",
+        target_url="http://b.test/",
+    )
+    assert dict(kept) == {"Accept": "a", "X-Custom": "1"}
+    same = redirect_headers(
+        original, original_url="http://a.test/", previous_url="http://a.test/",
+        target_url="http://a.test/other",
+    )
+    assert dict(same) == original
+
+
+def test_referer_for():
+    assert referer_for("https://u:p@a.test/x?q=1#frag", "https://b.test/") == "https://a.test/x?q=1"
+    assert referer_for("http://a.test/", "https://b.test/") == "http://a.test/"
+    assert referer_for("https://a.test/", "http://b.test/") is None
+
+
+def test_redact_url():
+    assert redact_url("https://u:p@a.test:5/p?token=x#f") == "https://***@a.test:5/p?..."
+    assert redact_url("https://a.test/p") == "https://a.test/p"
+
+
+# -- redirects, end to end ------------------------------------------------------------------
+
+SECRET_HEADERS = {
+    "Authorization": "Bearer secret-token",
+    "Proxy-Authorization": "Basic cHJveHk6cHc=",
+    "Cookie": "session=secret",
+}
+
+
+def redirecting(routes: dict[str, tuple[int, str]]):
+    """A handler answering each path in ``routes`` with (status, Location); else 200."""
+
+    def handle(request: RecordedRequest) -> Reply:
+        path = urlsplit(request.path).path
+        if path in routes:
+            status, location = routes[path]
+            return Reply(status, {"Location": location}, b"moved")
+        return Reply(body=b"arrived " + request.method.encode() + b" " + request.body)
+
+    return handle
+
+
+@pytest.fixture
+def pair():
+    with RecordingServer() as first, RecordingServer() as second:
+        yield first, second
+
+
+def test_untrusted_redirect_drops_credentials_keeps_the_rest(pair):
+    first, second = pair
+    first.handler = redirecting({"/start": (302, second.url + "/landing")})
+    session = http_client(new_transport(), headers("registry-core/1.0", {"X-Meta": ["m"]}))
+    response = session.get(
+        first.url + "/start", headers={**SECRET_HEADERS, "X-Custom": "kept", "Accept": "a/b"}
+    )
+    assert response.text == "ok" and response.url == second.url + "/landing"
+    assert [r.status_code for r in response.history] == [302]
+    (origin,) = first.requests
+    assert origin.header("Authorization") == "Bearer secret-token"
+    (landing,) = second.requests
+    for name in SECRET_HEADERS:
+        assert landing.header(name) is None, name
+    assert landing.header("X-Custom") == "kept" and landing.header("Accept") == "a/b"
+    assert landing.header("Referer") == first.url + "/start"
+    # modifiers ran on both hops, once each
+    assert origin.header_values("User-Agent") == landing.header_values("User-Agent") == [
+        "registry-core/1.0"
+    ]
+    assert origin.header("X-Meta") == landing.header("X-Meta") == "m"
+
+
+def test_redirect_to_the_same_host_keeps_credentials(http_server):
+    http_server.handler = redirecting({"/start": (301, "/landing")})
+    http_client(new_transport()).get(http_server.url + "/start", headers=SECRET_HEADERS)
+    landing = http_server.requests[1]
+    assert landing.path == "/landing"
+    assert landing.header("Authorization") == "Bearer secret-token"
+    assert landing.header("Cookie") == "session=secret"
+
+
+class HostAuth(requests.auth.AuthBase):
+    """An authorizer that adds credentials for one host only, and records its calls."""
+
+    def __init__(self, netloc: str) -> None:
+        self.netloc = netloc
+        self.calls: list[tuple[str | None, str | None]] = []
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        self.calls.append((request.url, request.headers.get("Authorization")))
+        if urlsplit(request.url).netloc == self.netloc:
+            request.headers["Authorization"] = "Bearer for-" + self.netloc
+        return request
+
+
+def test_authorizer_decides_for_each_hop(pair):
+    first, second = pair
+    first.handler = redirecting({"/start": (302, second.url + "/bounce")})
+    second.handler = redirecting({"/bounce": (307, first.url + "/end")})
+    auth = HostAuth(first.netloc)
+    session = http_client(new_transport(), auth=auth)
+    assert session.get(first.url + "/start").status_code == 200
+    assert [r.header("Authorization") for r in first.requests] == [
+        f"Bearer for-{first.netloc}"
+    ] * 2
+    assert second.requests[0].header("Authorization") is None
+    # each hop reached the authorizer stripped of the previous hop's credentials
+    assert [call[1] for call in auth.calls] == [None, None, None]
+    assert [urlsplit(call[0]).path for call in auth.calls] == ["/start", "/bounce", "/end"]
+
+
+def test_request_auth_replaces_the_session_authorizer(http_server):
+    session = http_client(new_transport(), auth=HostAuth(http_server.netloc))
+    session.get(http_server.url + "/", auth=("user", "pw"))
+    expected = "Basic " + base64.b64encode(b"user:pw").decode()
+    assert http_server.requests[0].header("Authorization") == expected
+
+
+def test_post_becomes_get_on_302_and_307_resends_the_body(http_server):
+    http_server.handler = redirecting({"/found": (302, "/done"), "/temp": (307, "/done")})
+    session = http_client(new_transport())
+    assert session.post(http_server.url + "/found", data=b"payload").text == "arrived GET "
+    assert session.post(http_server.url + "/temp", data=b"payload").text == (
+        "arrived POST payload"
+    )
+    assert session.head(http_server.url + "/found", allow_redirects=True).status_code == 200
+    methods = [(r.method, r.path) for r in http_server.requests]
+    assert methods == [
+        ("POST", "/found"), ("GET", "/done"),
+        ("POST", "/temp"), ("POST", "/done"),
+        ("HEAD", "/found"), ("HEAD", "/done"),
+    ]
+    assert http_server.requests[1].header("Content-Length") in (None, "0")
+
+
+def test_307_rewinds_a_file_body(http_server):
+    http_server.handler = redirecting({"/temp": (307, "/done")})
+    response = http_client(new_transport()).put(
+        http_server.url + "/temp", data=io.BytesIO(b"from a file")
+    )
+    assert response.text == "arrived PUT from a file"
+    assert [r.body for r in http_server.requests] == [b"from a file"] * 2
+
+
+def test_307_with_a_body_that_cannot_be_resent_returns_the_redirect(http_server):
+    http_server.handler = redirecting({"/temp": (307, "/done")})
+    body = (chunk for chunk in [b"a", b"b"])
+    response = http_client(new_transport()).post(http_server.url + "/temp", data=body)
+    assert response.status_code == 307
+    assert [r.path for r in http_server.requests] == ["/temp"]
+
+
+def test_redirects_are_capped_at_ten(http_server):
+    http_server.handler = redirecting({"/loop": (302, "/loop")})
+    with pytest.raises(TransportError, match=f"stopped after {MAX_REDIRECTS} redirects"):
+        http_client(new_transport()).get(http_server.url + "/loop")
+    assert len(http_server.requests) == MAX_REDIRECTS == 10
+
+
+def test_redirects_can_be_left_to_the_caller(http_server):
+    http_server.handler = redirecting({"/start": (302, "/landing")})
+    response = http_client(new_transport()).get(http_server.url + "/start", allow_redirects=False)
+    assert response.status_code == 302
+    assert len(http_server.requests) == 1
+
+
+def test_scheme_relative_location(pair):
+    first, second = pair
+    first.handler = redirecting({"/start": (302, f"//{second.netloc}/landing")})
+    assert http_client(new_transport()).get(first.url + "/start").text == "ok"
+    assert second.requests[0].path == "/landing"
+
+
+def test_location_that_does_not_parse_is_a_transport_error(http_server):
+    http_server.handler = redirecting({"/start": (302, "http://127.0.0.1:99999999/")})
+    with pytest.raises(TransportError, match="failed to parse Location header"):
+        http_client(new_transport()).get(http_server.url + "/start")
+
+
+def test_https_to_http_redirect_sends_no_referer_and_no_credentials(tls_server, http_server, ca):
+    tls_server.handler = redirecting({"/start": (302, http_server.url + "/landing")})
+    http_client(new_transport(trusting(ca))).get(
+        tls_server.url + "/start", headers=SECRET_HEADERS
+    )
+    (landing,) = http_server.requests
+    assert landing.header("Referer") is None
+    assert landing.header("Authorization") is None
+
+
+# -- the send hook --------------------------------------------------------------------------
+
+
+class Recorder:
+    """A wrapper plugin that records each request sent and each response or error."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str | None, str | None]] = []
+
+    @hookimpl(wrapper=True)
+    def registry_send_request(self, request, send):
+        try:
+            response = yield
+        except TransportError as exc:
+            self.seen.append((request.url, None, type(exc).__name__))
+            raise
+        agent = request.headers.get("User-Agent")
+        self.seen.append((request.url, agent, str(response.status_code)))
+        return response
+
+
+def plugin_hooks(*plugins: object, block: tuple[str, ...] = ()) -> Hooks:
+    return Hooks(
+        get_plugin_manager(
+            plugins=("registry_core.transport", *plugins), block=block, load_entrypoints=False
+        )
+    )
+
+
+def test_send_hook_wrappers_see_every_finished_hop(pair):
+    first, second = pair
+    first.handler = redirecting({"/start": (302, second.url + "/landing")})
+    recorder = Recorder()
+    session = http_client(new_transport(), headers("ua/1", None), hooks=plugin_hooks(recorder))
+    session.get(first.url + "/start")
+    assert recorder.seen == [
+        (first.url + "/start", "ua/1", "302"),
+        (second.url + "/landing", "ua/1", "200"),
+    ]
+
+
+def test_send_hook_wrappers_see_transport_errors():
+    recorder = Recorder()
+    url = f"http://127.0.0.1:{free_port()}/v2/"
+    with pytest.raises(TransportError):
+        http_client(new_transport(), hooks=plugin_hooks(recorder)).get(url)
+    assert recorder.seen == [(url, None, "TransportError")]
+
+
+def test_a_plugin_may_answer_instead_of_the_network(http_server):
+    class Canned:
+        @hookimpl
+        def registry_send_request(self, request, send):
+            response = requests.Response()
+            response.status_code = 418
+            response._content = b"canned"
+            response.request = request
+            return response
+
+    session = http_client(new_transport(), hooks=plugin_hooks(Canned()))
+    assert session.get(http_server.url + "/").status_code == 418
+    assert http_server.requests == []
+
+
+def test_blocking_the_core_sender_still_sends(http_server):
+    hooks = plugin_hooks(block=("registry_core.transport",))
+    assert hooks.pm.get_plugin("registry_core.transport") is None
+    assert http_client(new_transport(), hooks=hooks).get(http_server.url + "/").status_code == 200
+
+
+def test_send_as_is_skips_modifiers_and_authorizer(http_server):
+    auth = HostAuth(http_server.netloc)
+    session = http_client(new_transport(), headers("ua/1", None), auth=auth)
+    finished = requests.Request("GET", http_server.url + "/", headers={"X": "1"}).prepare()
+    session.send_as_is(finished)
+    (seen,) = http_server.requests
+    assert seen.header("User-Agent") != "ua/1" and seen.header("Authorization") is None
+    assert auth.calls == []
+
+
+# -- the session itself ---------------------------------------------------------------------
+
+
+def test_session_ignores_netrc(http_server, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login user password from-netrc\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    http_client(new_transport()).get(http_server.url + "/")
+    assert http_server.requests[0].header("Authorization") is None
+
+
+def test_default_session_is_a_registry_session_with_a_registry_transport():
+    session = RegistrySession()
+    assert session.trust_env is False
+    assert isinstance(session.get_adapter("https://x.test/"), RegistryTransport)
+    assert session.get_adapter("http://x.test/") is session.get_adapter("https://x.test/")
+    assert session.max_redirects == MAX_REDIRECTS
+    assert "User-Agent" not in session.headers
+
+
+def test_sending_an_unprepared_request_is_refused():
+    with pytest.raises(ValueError, match="PreparedRequests"):
+        http_client(new_transport()).send(requests.Request("GET", "http://x.test/"))  # type: ignore[arg-type]
