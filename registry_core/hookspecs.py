@@ -175,8 +175,9 @@ class RegistrySpecs:
             @hookimpl(tryfirst=True)
             def registry_endpoints(service, config, hostname, action):
                 if action == "pull" and hostname == "docker.io":
-                    return [APIEndpoint(url="https://cache.corp.example", mirror=True,
-                                        official=True, trim_hostname=True,
+                    # As the reference's mirrors: mirror=True, official=False.
+                    return [APIEndpoint(url="https://cache.corp.example/", mirror=True,
+                                        trim_hostname=True,
                                         tls_config=service.tls_config("cache.corp.example"))]
                 return None
 

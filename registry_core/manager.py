@@ -161,8 +161,10 @@ class RegistryPluginManager(pluggy.PluginManager):
         except ValueError as exc:  # pluggy's "already registered", checked before any change
             raise PluginError(f"cannot register plugin {plugin_name!r}: {exc}") from exc
         except pluggy.PluginValidationError as exc:
-            # pluggy registers hook by hook, so a failure leaves the earlier ones in place.
-            super().unregister(plugin)
+            # pluggy before 1.7 registers hook by hook, so a failure leaves the earlier ones in
+            # place; 1.7 cleans up itself.
+            if self.is_registered(plugin):
+                super().unregister(plugin)
             raise PluginError(f"plugin {plugin_name!r} is invalid: {exc}") from exc
         unknown = self._unknown_hooks(plugin)
         if unknown:
