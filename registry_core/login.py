@@ -31,7 +31,6 @@ from .authorizer import (
     redact,
 )
 from .challenge import ChallengeManager
-from .config import _from_bytes, _to_bytes, _url_parse  # Go's url.Parse, with its error texts
 from .constants import INDEX_HOSTNAME
 from .credentials import LoginCredentialStore
 from .errors import (
@@ -43,6 +42,7 @@ from .errors import (
     RegistryError,
     TransportError,
 )
+from .gocompat import from_bytes, to_bytes, url_parse  # Go's url.Parse, with its error texts
 from .ping import confirms_v2, ping_url, send_ping
 from .transport import RegistrySession, headers, http_client, new_transport
 from .types import APIEndpoint, APIVersion, AuthConfig
@@ -129,10 +129,10 @@ def registry_host_of(server_address: str) -> str:
     if not server_address.startswith(("https://", "http://")):
         server_address = "https://" + server_address
     try:
-        parsed = _url_parse(_to_bytes(server_address))
+        parsed = url_parse(to_bytes(server_address))
     except InvalidArgumentError as exc:
         raise InvalidServerAddressError(f"unable to parse server address: {exc}") from None
-    return _from_bytes(parsed.host)
+    return from_bytes(parsed.host)
 
 
 # -- login -----------------------------------------------------------------------------------

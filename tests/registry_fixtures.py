@@ -2,7 +2,8 @@
 
 Register it with ``pytest_plugins = ["tests.registry_fixtures"]``. It provides
 
-- :class:`PKI` and the session fixture ``pki``: certificate authorities and leaf certificates;
+- :class:`PKI` and the session fixture ``pki``: certificate authorities and leaf certificates
+  as files;
 - :func:`start_registry` / :class:`RunningRegistry`: one ``docker-registry serve`` process
   with its own JSON configuration, optional TLS, htpasswd, token auth and client-certificate
   checks, and an access log parsed into ``(method, path, status)`` so tests can count
@@ -21,7 +22,6 @@ alone (see FACTS.md).
 from __future__ import annotations
 
 import contextlib
-import datetime
 import fcntl
 import gzip
 import hashlib
@@ -45,11 +45,9 @@ from typing import Any, NamedTuple
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from tests.http_stub import free_port
+from tests.tls_helpers import Issued, issue_cert, make_ca
 from tests.token_issuer import TokenAuthSettings, TokenIssuer
 
 __all__ = [
@@ -66,7 +64,6 @@ __all__ = [
     "TokenAuthSettings",
     "certs_dir_for",
     "ensure_hosts_entry",
-    "free_port",
     "push_image",
     "start_registry",
 ]
@@ -101,126 +98,39 @@ class RegistryStartError(RuntimeError):
 # -- certificates ------------------------------------------------------------------------
 
 
-def _write_key(key: ec.EllipticCurvePrivateKey, path: Path) -> None:
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    path.chmod(0o600)
-
-
-class _Authority:
-    """One self-signed CA that can sign leaves."""
-
-    def __init__(self, common_name: str) -> None:
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        self.name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-        now = datetime.datetime.now(datetime.timezone.utc)
-        public = self.key.public_key()
-        self.cert = (
-            x509.CertificateBuilder()
-            .subject_name(self.name)
-            .issuer_name(self.name)
-            .public_key(public)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True, content_commitment=False, key_encipherment=False,
-                    data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                    crl_sign=True, encipher_only=False, decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-            .sign(self.key, hashes.SHA256())
-        )
-
-    @property
-    def pem(self) -> str:
-        return self.cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
-
-    def issue(
-        self, common_name: str, sans: list[x509.GeneralName], usage: x509.ObjectIdentifier
-    ) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
-        key = ec.generate_private_key(ec.SECP256R1())
-        now = datetime.datetime.now(datetime.timezone.utc)
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
-            .issuer_name(self.name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
-                critical=False,
-            )
-        )
-        if sans:
-            builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
-        return builder.sign(self.key, hashes.SHA256()), key
-
-
 class PKI:
     """Two throw-away certificate authorities and the leaves they sign, as PEM files.
 
     ``ca_path`` signs server certificates (what a client trusts, certs.d's ``ca.crt``);
     ``client_ca_path`` signs client certificates (what an mTLS registry's
     ``http.tls.clientcas`` trusts). Two CAs, so a test cannot pass by confusing them.
-    Keys are P-256: generating them costs microseconds, unlike RSA.
+    Built on :mod:`tests.tls_helpers`.
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._server_ca = _Authority("registry-core test server CA")
-        self._client_ca = _Authority("registry-core test client CA")
-        self.ca_cert_pem: str = self._server_ca.pem
-        self.client_ca_cert_pem: str = self._client_ca.pem
-        self.ca_path = self.directory / "ca.crt"
-        self.client_ca_path = self.directory / "client-ca.crt"
-        self.ca_path.write_text(self.ca_cert_pem)
-        self.client_ca_path.write_text(self.client_ca_cert_pem)
+        self._server_ca = make_ca("registry-core test server CA")
+        self._client_ca = make_ca("registry-core test client CA")
+        self.ca_cert_pem: str = self._server_ca.cert_pem
+        self.client_ca_cert_pem: str = self._client_ca.cert_pem
+        self.ca_path = self._server_ca.write_cert(self.directory / "ca.crt")
+        self.client_ca_path = self._client_ca.write_cert(self.directory / "client-ca.crt")
         self._serial = 0
-
-    def _paths(self, stem: str) -> tuple[Path, Path]:
-        self._serial += 1
-        safe = re.sub(r"[^A-Za-z0-9.-]+", "_", stem)[:40] or "leaf"
-        base = self.directory / f"{self._serial:03d}-{safe}"
-        return base.with_suffix(".cert"), base.with_suffix(".key")
 
     def issue_server(self, names: list[str]) -> tuple[Path, Path]:
         """A server certificate for DNS names and/or IP literals; ``(cert_path, key_path)``."""
-        sans: list[x509.GeneralName] = []
-        for name in names:
-            try:
-                sans.append(x509.IPAddress(ipaddress.ip_address(name)))
-            except ValueError:
-                sans.append(x509.DNSName(name))
-        cert, key = self._server_ca.issue(names[0], sans, ExtendedKeyUsageOID.SERVER_AUTH)
-        return self._write(names[0], cert, key)
+        return self._write(names[0], issue_cert(self._server_ca, names))
 
     def issue_client(self, common_name: str) -> tuple[Path, Path]:
         """A client certificate signed by the client CA; ``(cert_path, key_path)``."""
-        cert, key = self._client_ca.issue(common_name, [], ExtendedKeyUsageOID.CLIENT_AUTH)
-        return self._write(common_name, cert, key)
+        issued = issue_cert(self._client_ca, [], client=True, common_name=common_name)
+        return self._write(common_name, issued)
 
-    def _write(
-        self, stem: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey
-    ) -> tuple[Path, Path]:
-        cert_path, key_path = self._paths(stem)
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        _write_key(key, key_path)
-        return cert_path, key_path
+    def _write(self, stem: str, issued: Issued) -> tuple[Path, Path]:
+        self._serial += 1
+        safe = re.sub(r"[^A-Za-z0-9.-]+", "_", stem)[:40] or "leaf"
+        return issued.write(self.directory, f"{self._serial:03d}-{safe}")
 
 
 # -- names and ports ---------------------------------------------------------------------
@@ -263,14 +173,6 @@ def ensure_hosts_entry(name: str, hosts_file: Path = Path("/etc/hosts")) -> None
         pytest.skip(f"{name} does not resolve after adding it to {hosts_file}: {error}")
     if addresses != {"::1"}:
         pytest.skip(f"{name} resolves to {sorted(addresses)}, not to ::1 alone")
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port free on ``host`` right now (the caller may still lose a race for it)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def _bind_address(host: str) -> str:

@@ -9,11 +9,13 @@ import pytest
 from registry_core_plugins.static_credentials import StaticCredentials
 
 from registry_core.client import list_tags, open_session
+from registry_core.config import parse_repository_info
 from registry_core.errors import AuthenticationError, RepositoryNotFoundError
 from registry_core.manager import DEFAULT_PLUGINS, get_plugin_manager
 from registry_core.reference import parse_normalized_named
 from registry_core.service import DefaultService
 from registry_core.types import AuthConfig, RepositoryInfo
+from tests.http_stub import Answer, Seen, StubServer, free_port
 from tests.registry_fixtures import MANIFEST_V2, RegistryEnv
 
 pytest_plugins = ["tests.registry_fixtures"]
@@ -58,7 +60,7 @@ def test_token_session_lists_tags(token_registry: RegistryEnv,
     assert env.issuer is not None
     [fetch] = env.issuer.requests
     assert fetch.scopes == ["repository:team/app:pull"]
-    assert fetch.basic_auth == ("alice", env.password)
+    assert fetch.basic == ("alice", env.password)
 
 
 def test_fifty_manifests_cost_one_ping_and_one_token(token_registry: RegistryEnv,
@@ -215,10 +217,7 @@ class _StubService:
 
 
 def test_tags_pages_are_followed_on_the_same_origin() -> None:
-    from registry_core.config import parse_repository_info
-    from tests.http_stub import Answer, Seen, stub_server
-
-    with stub_server(lambda seen: Answer(200, [], b'{"tags": ["evil"]}')) as other:
+    with StubServer(lambda seen: Answer(200, [], b'{"tags": ["evil"]}')) as other:
         def route(seen: Seen) -> Answer:
             pages = {
                 "/v2/team/app/tags/list": ('["a", "b"]', '</v2/team/app/tags/list?last=b>'),
@@ -230,7 +229,7 @@ def test_tags_pages_are_followed_on_the_same_origin() -> None:
             return Answer(200, [("Link", f'{link}; rel="next"')],
                           f'{{"name": "team/app", "tags": {tags}}}'.encode())
 
-        with stub_server(route) as registry:
+        with StubServer(route) as registry:
             service = _StubService(registry.url)
             info = parse_repository_info(parse_normalized_named(f"{registry.host}/team/app"))
             with open_session(service, info) as session:
@@ -251,13 +250,11 @@ def test_tags_pages_are_followed_on_the_same_origin() -> None:
 )
 def test_tags_errors(status: int, body: bytes, error: str | None, text: str | None) -> None:
     from registry_core import errors
-    from registry_core.config import parse_repository_info
-    from tests.http_stub import Answer, Seen, stub_server
 
     def route(seen: Seen) -> Answer:
         return Answer(200) if seen.path == "/v2/" else Answer(status, [], body)
 
-    with stub_server(route) as registry:
+    with StubServer(route) as registry:
         service = _StubService(registry.url)
         info = parse_repository_info(parse_normalized_named(f"{registry.host}/team/app"))
         with open_session(service, info) as session:
@@ -271,14 +268,9 @@ def test_tags_errors(status: int, body: bytes, error: str | None, text: str | No
 
 
 def test_no_endpoint_answers() -> None:
-    import socket
-
-    from registry_core.config import parse_repository_info
     from registry_core.errors import RegistryError, TransportError
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    dead = f"http://127.0.0.1:{free_port()}"
     info = parse_repository_info(parse_normalized_named("127.0.0.1:1/team/app"))
     with pytest.raises(TransportError) as err:
         open_session(_StubService(dead), info)

@@ -27,7 +27,7 @@ from registry_core.manager import Hooks, get_plugin_manager
 from registry_core.reference import parse_normalized_named
 from registry_core.tlsconfig import TLSConfig
 from registry_core.types import APIEndpoint, AuthConfig, RepositoryInfo
-from tests.http_stub import Answer, Seen, StubServer, stub_server
+from tests.http_stub import Answer, Seen, StubServer, free_port
 
 V2 = ("Docker-Distribution-Api-Version", "registry/2.0")
 
@@ -84,8 +84,27 @@ class Service:
         return [self.endpoint]
 
 
+def _credentials(canary: dict[str, str], secret: str) -> AuthConfig:
+    """Alice's credentials carrying the ``secret`` canary: a password or an identity token."""
+    if secret == "password":
+        return AuthConfig(username="alice", password=canary["password"])
+    return AuthConfig(username="alice", identity_token=canary["token"])
+
+
 def _info(server: StubServer) -> RepositoryInfo:
     return parse_repository_info(parse_normalized_named(f"{server.host}/team/app"))
+
+
+def _login_and_listing_fail(registry: StubServer, config: AuthConfig,
+                            error: type[RegistryError], canary: dict[str, str]) -> None:
+    """Logging in and listing tags with ``config`` both raise ``error``, free of canaries."""
+    with pytest.raises(error) as info:
+        auth(Service(registry.url), config, "")
+    _clean(info.value, canary)
+    with open_session(Service(registry.url, config), _info(registry)) as session, \
+            pytest.raises(error) as listing:
+        list_tags(session, _info(registry))
+    _clean(listing.value, canary)
 
 
 def _basic_registry(password: str, elsewhere: str | None = None) -> Any:
@@ -107,9 +126,9 @@ def _tags(seen: Seen) -> Answer:
 
 @pytest.mark.parametrize("other_host", ["127.0.0.1", "localhost"])
 def test_registry_redirect_to_another_server(canary: dict[str, str], other_host: str) -> None:
-    with stub_server(_tags) as elsewhere:
-        target = f"http://{other_host}:{elsewhere.server_address[1]}/blobs/tags"
-        with stub_server(_basic_registry(canary["password"], target)) as registry:
+    with StubServer(_tags) as elsewhere:
+        target = f"http://{other_host}:{elsewhere.port}/blobs/tags"
+        with StubServer(_basic_registry(canary["password"], target)) as registry:
             credentials = AuthConfig(username="alice", password=canary["password"])
             service = Service(registry.url, credentials)
             with open_session(service, _info(registry)) as session:
@@ -125,9 +144,9 @@ def test_ping_redirected_to_another_host(canary: dict[str, str]) -> None:
     def hostile_route(seen: Seen) -> Answer:
         return Answer(401, [V2, ("WWW-Authenticate", 'Basic realm="give me"')])
 
-    with stub_server(hostile_route) as hostile:
-        moved = f"http://localhost:{hostile.server_address[1]}/v2/"
-        with stub_server(lambda seen: Answer(307, [V2, ("Location", moved)])) as registry:
+    with StubServer(hostile_route) as hostile:
+        moved = f"http://localhost:{hostile.port}/v2/"
+        with StubServer(lambda seen: Answer(307, [V2, ("Location", moved)])) as registry:
             service = Service(registry.url)
             config = AuthConfig(username="alice", password=canary["password"])
             with pytest.raises(RegistryError) as info:
@@ -153,35 +172,21 @@ def _token(seen: Seen) -> Answer:
 
 @pytest.mark.parametrize("secret", ["password", "token"])
 def test_hostile_realm_on_another_host(canary: dict[str, str], secret: str) -> None:
-    with stub_server(_token) as hostile:
-        realm = f"http://localhost:{hostile.server_address[1]}/token"
-        with stub_server(_bearer_registry(realm)) as registry:
-            config = (
-                AuthConfig(username="alice", password=canary["password"])
-                if secret == "password"
-                else AuthConfig(username="alice", identity_token=canary["token"])
-            )
-            with pytest.raises(UntrustedRealmError) as info:
-                auth(Service(registry.url), config, "")
-            _clean(info.value, canary)
-            with open_session(Service(registry.url, config), _info(registry)) as session, \
-                    pytest.raises(UntrustedRealmError) as info:
-                list_tags(session, _info(registry))
-            _clean(info.value, canary)
+    with StubServer(_token) as hostile:
+        realm = f"http://localhost:{hostile.port}/token"
+        with StubServer(_bearer_registry(realm)) as registry:
+            _login_and_listing_fail(registry, _credentials(canary, secret), UntrustedRealmError,
+                                    canary)
     assert hostile.seen == []
 
 
 @pytest.mark.parametrize("secret", ["password", "token"])
 def test_token_server_redirecting_to_another_host(canary: dict[str, str], secret: str) -> None:
-    with stub_server(_token) as hostile:
-        moved = f"http://localhost:{hostile.server_address[1]}/token"
-        with stub_server(lambda seen: Answer(307, [("Location", moved)])) as tokens, \
-                stub_server(_bearer_registry(f"{tokens.url}/token")) as registry:
-            config = (
-                AuthConfig(username="alice", password=canary["password"])
-                if secret == "password"
-                else AuthConfig(username="alice", identity_token=canary["token"])
-            )
+    with StubServer(_token) as hostile:
+        moved = f"http://localhost:{hostile.port}/token"
+        with StubServer(lambda seen: Answer(307, [("Location", moved)])) as tokens, \
+                StubServer(_bearer_registry(f"{tokens.url}/token")) as registry:
+            config = _credentials(canary, secret)
             with pytest.raises(UntrustedRealmError) as info:
                 auth(Service(registry.url), config, "")
     _clean(info.value, canary)
@@ -190,10 +195,10 @@ def test_token_server_redirecting_to_another_host(canary: dict[str, str], secret
 
 
 def test_anonymous_token_request_may_follow_a_redirect(canary: dict[str, str]) -> None:
-    with stub_server(_token) as elsewhere:
-        moved = f"http://localhost:{elsewhere.server_address[1]}/token"
-        with stub_server(lambda seen: Answer(307, [("Location", moved)])) as tokens, \
-                stub_server(_bearer_registry(f"{tokens.url}/token")) as registry:
+    with StubServer(_token) as elsewhere:
+        moved = f"http://localhost:{elsewhere.port}/token"
+        with StubServer(lambda seen: Answer(307, [("Location", moved)])) as tokens, \
+                StubServer(_bearer_registry(f"{tokens.url}/token")) as registry:
             assert auth(Service(registry.url), AuthConfig(), "")[0] == "Login Succeeded"
     assert len(elsewhere.seen) == 1
 
@@ -214,13 +219,9 @@ def _echo(status: int) -> Any:
 def test_token_server_echoing_credentials_in_errors(
     canary: dict[str, str], status: int, secret: str
 ) -> None:
-    with stub_server(_echo(status)) as tokens, \
-            stub_server(_bearer_registry(f"{tokens.url}/token")) as registry:
-        config = (
-            AuthConfig(username="alice", password=canary["password"])
-            if secret == "password"
-            else AuthConfig(username="alice", identity_token=canary["token"])
-        )
+    with StubServer(_echo(status)) as tokens, \
+            StubServer(_bearer_registry(f"{tokens.url}/token")) as registry:
+        config = _credentials(canary, secret)
         with pytest.raises(AuthenticationError) as info:
             auth(Service(registry.url), config, "")
     assert any(seen.contains(canary[secret]) for seen in tokens.seen)  # control
@@ -231,8 +232,8 @@ def test_token_body_that_is_not_json_echoing_credentials(canary: dict[str, str])
     def route(seen: Seen) -> Answer:
         return Answer(200, [], f"<html>{canary['password']} {seen.headers}</html>".encode())
 
-    with stub_server(route) as tokens, \
-            stub_server(_bearer_registry(f"{tokens.url}/token")) as registry:
+    with StubServer(route) as tokens, \
+            StubServer(_bearer_registry(f"{tokens.url}/token")) as registry:
         config = AuthConfig(username="alice", password=canary["password"])
         with pytest.raises(AuthenticationError) as info:
             auth(Service(registry.url), config, "")
@@ -245,24 +246,15 @@ def test_registry_error_echoing_credentials(canary: dict[str, str]) -> None:
             return Answer(401, [V2, ("WWW-Authenticate", 'Basic realm="r"')])
         return Answer(500, [V2], f"broken: {seen.headers}".encode())
 
-    with stub_server(route) as registry:
-        config = AuthConfig(username="alice", password=canary["password"])
-        with pytest.raises(RegistryError) as info:
-            auth(Service(registry.url), config, "")
-        _clean(info.value, canary)
-        with open_session(Service(registry.url, config), _info(registry)) as session, \
-                pytest.raises(RegistryError) as info:
-            list_tags(session, _info(registry))
-        _clean(info.value, canary)
+    with StubServer(route) as registry:
+        _login_and_listing_fail(registry, _credentials(canary, "password"), RegistryError,
+                                canary)
 
 
 def test_unreachable_realm_error_is_clean(canary: dict[str, str]) -> None:
-    with stub_server(lambda seen: Answer(200)) as placeholder:
-        port = placeholder.server_address[1]
-    realm = f"http://127.0.0.1:{port}/token"  # nobody listens there any more
-    with stub_server(_bearer_registry(realm)) as registry:
-        for config in (AuthConfig(username="alice", password=canary["password"]),
-                       AuthConfig(username="alice", identity_token=canary["token"])):
+    realm = f"http://127.0.0.1:{free_port()}/token"  # nobody listens there
+    with StubServer(_bearer_registry(realm)) as registry:
+        for config in (_credentials(canary, "password"), _credentials(canary, "token")):
             with pytest.raises(RegistryError) as info:
                 auth(Service(registry.url), config, "")
             _clean(info.value, canary)

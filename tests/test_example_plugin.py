@@ -11,19 +11,19 @@ setuptools (build isolation); it takes some seconds.
 from __future__ import annotations
 
 import base64
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
-import threading
 import venv
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.http_stub import Answer, Seen, StubServer
 
 pytest_plugins = ["pytester"]
 
@@ -50,39 +50,18 @@ def test_example_plugin_tests_pass_with_registry_core_fixtures(pytester, monkeyp
     result.assert_outcomes(passed=5)
 
 
-class BasicAuthHandler(http.server.BaseHTTPRequestHandler):
-    """Answers 200 to requests with the expected basic auth, 401 to the others, and keeps
-    the headers it saw."""
-
-    seen: list[dict[str, str]]
-
-    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
-        self.seen.append(dict(self.headers.items()))
-        expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
-        ok = self.headers.get("Authorization") == expected
-        self.send_response(200 if ok else 401)
-        if not ok:
-            self.send_header("WWW-Authenticate", 'Basic realm="example"')
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def basic_auth_route(seen: Seen) -> Answer:
+    """200 to requests with the expected basic auth, 401 to the others."""
+    expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    if seen.authorization == expected:
+        return Answer(200)
+    return Answer(401, [("WWW-Authenticate", 'Basic realm="example"')])
 
 
 @pytest.fixture
-def basic_auth_server() -> Iterator[tuple[str, list[dict[str, str]]]]:
-    seen: list[dict[str, str]] = []
-    handler = type("Handler", (BasicAuthHandler,), {"seen": seen})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+def basic_auth_server() -> Iterator[StubServer]:
+    with StubServer(basic_auth_route) as server:
+        yield server
 
 
 # Runs inside the virtual environment: the default plugin manager, as any program builds it.
@@ -123,7 +102,7 @@ SCRIPT = textwrap.dedent(
 
 
 def test_example_plugin_installed_in_a_fresh_virtualenv(tmp_path, basic_auth_server):
-    registry, seen = basic_auth_server
+    registry = basic_auth_server.host
     # A copy of the checkout: pip builds in place, and would leave build/ behind in it.
     source = Path(shutil.copytree(ROOT, tmp_path / "registry-core", ignore=IGNORE))
     example = copy_example(tmp_path)
@@ -174,5 +153,5 @@ def test_example_plugin_installed_in_a_fresh_virtualenv(tmp_path, basic_auth_ser
     # The credentials the plugin gave were the ones the server accepted.
     assert report["username"] == USER
     assert report["status"] == 200
-    assert len(seen) == 1
-    assert seen[0]["X-Example-Plugin"] == "1"
+    [seen] = basic_auth_server.seen
+    assert seen.header("X-Example-Plugin") == "1"

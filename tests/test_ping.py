@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -15,60 +13,33 @@ from registry_core.errors import RegistryError, TransportError
 from registry_core.ping import api_versions, confirms_v2, ping_url, ping_v2_registry
 from registry_core.types import APIEndpoint
 from tests.conformance import load_cases
+from tests.http_stub import Answer, Seen, StubServer, free_port
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _CaseServer(StubServer):
     """Answers ``GET /case/<n>/v2/`` with case ``n``'s status and headers, in order."""
 
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self.server.paths.append(self.path)
-        parts = self.path.split("/")
-        if len(parts) != 5 or parts[1] != "case" or parts[3:] != ["v2", ""]:
-            self.send_response(400)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        status, headers = self.server.cases[parts[2]]
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(self._answer)
         self.cases: dict[str, tuple[int, list[tuple[str, str]]]] = {}
-        self.paths: list[str] = []
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+    def _answer(self, seen: Seen) -> Answer:
+        parts = seen.path.split("/")
+        if len(parts) != 5 or parts[1] != "case" or parts[3:] != ["v2", ""]:
+            return Answer(400)
+        status, headers = self.cases[parts[2]]
+        return Answer(status, headers)
 
     def endpoint(self, status: int, headers: list[tuple[str, str]]) -> str:
         name = str(len(self.cases))
         self.cases[name] = (status, headers)
-        return f"{self.base}/case/{name}"
+        return f"{self.url}/case/{name}"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[_Server]:
-    httpd = _Server()
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+def server() -> Iterator[_CaseServer]:
+    with _CaseServer() as httpd:
+        yield httpd
 
 
 @pytest.fixture
@@ -86,7 +57,7 @@ def _challenges(manager: Any, url: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("case", load_cases("ping_v2"))
-def test_conformance(case: dict[str, Any], server: _Server, session: requests.Session) -> None:
+def test_conformance(case: dict[str, Any], server: _CaseServer, session: requests.Session) -> None:
     headers = [(name, value) for name, value in case["headers"]]
     endpoint = server.endpoint(case["status"], headers)
     expect = case["expect"]
@@ -99,7 +70,7 @@ def test_conformance(case: dict[str, Any], server: _Server, session: requests.Se
     assert _challenges(manager, ping_url(endpoint)) == expect["challenges"]
 
 
-def test_conformance_through_default_transport(server: _Server) -> None:
+def test_conformance_through_default_transport(server: _CaseServer) -> None:
     # The same ping without a session of ours: the library builds its own transport.
     endpoint = server.endpoint(
         401,
@@ -117,15 +88,19 @@ def test_conformance_through_default_transport(server: _Server) -> None:
     ]
 
 
-def test_ping_url_trims_trailing_slashes(server: _Server, session: requests.Session) -> None:
+def test_ping_url_trims_trailing_slashes(server: _CaseServer, session: requests.Session) -> None:
     endpoint = server.endpoint(200, [("Docker-Distribution-Api-Version", "registry/2.0")])
-    before = len(server.paths)
+    before = len(server.seen)
     _manager, found_v2 = ping_v2_registry(endpoint + "///", session)
     assert found_v2
-    assert server.paths[before:] == [endpoint.removeprefix(server.base) + "/v2/"]
+    assert [seen.path for seen in server.seen[before:]] == [
+        endpoint.removeprefix(server.url) + "/v2/"
+    ]
 
 
-def test_challenges_are_keyed_by_the_ping_url(server: _Server, session: requests.Session) -> None:
+def test_challenges_are_keyed_by_the_ping_url(
+    server: _CaseServer, session: requests.Session
+) -> None:
     endpoint = server.endpoint(401, [("WWW-Authenticate", "Basic")])
     manager, found_v2 = ping_v2_registry(endpoint, session)
     assert not found_v2
@@ -135,11 +110,7 @@ def test_challenges_are_keyed_by_the_ping_url(server: _Server, session: requests
 
 
 def test_unreachable_endpoint_is_a_transport_error(session: requests.Session) -> None:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     with pytest.raises(TransportError):
         ping_v2_registry(f"http://127.0.0.1:{port}", session)
     with pytest.raises(TransportError):

@@ -11,6 +11,7 @@ import pytest
 import requests
 from cryptography import x509
 
+from tests.http_stub import free_port
 from tests.registry_fixtures import (
     MANIFEST_V2,
     PKI,
@@ -21,7 +22,6 @@ from tests.registry_fixtures import (
     RegistryEnv,
     RegistryStartError,
     ensure_hosts_entry,
-    free_port,
     push_image,
     start_registry,
 )
@@ -250,7 +250,7 @@ def test_token_registry_challenge_token_and_retry(token_registry: RegistryEnv) -
     assert env.registry.access_log() == [("GET", TAGS_PATH, 401), ("GET", TAGS_PATH, 200)]
     [fetch] = env.issuer.requests
     assert fetch.method == "GET" and fetch.status == 200
-    assert fetch.basic_auth == (env.username, env.password)
+    assert fetch.basic == (env.username, env.password)
     assert fetch.scopes == [PULL_SCOPE]
     assert fetch.contains(str(env.password))
 

@@ -163,10 +163,10 @@ def test_retry_after(value: str | None, expected: float) -> None:
 def test_through_the_session_pipeline(sleeps: _Sleeps) -> None:
     # The real RegistrySession sends through the hooks; the stub answers 429 once.
     from registry_core.transport import http_client
-    from tests.http_stub import Answer, stub_server
+    from tests.http_stub import Answer, StubServer
 
     answers = [Answer(429, [("Retry-After", "4")]), Answer(200, [], b"ok")]
-    with stub_server(lambda seen: answers.pop(0)) as server:
+    with StubServer(lambda seen: answers.pop(0)) as server:
         pm = get_plugin_manager(
             plugins=["registry_core.transport", RetryPlugin(sleep=sleeps)], load_entrypoints=False
         )

@@ -37,18 +37,8 @@ from registry_core.transport import (
     referer_for,
     trusted_location,
 )
-from tests.tls_helpers import (
-    RecordedRequest,
-    RecordingProxy,
-    RecordingServer,
-    Reply,
-    free_port,
-    issue_cert,
-    make_ca,
-    server_context,
-    silent_listener,
-    write_pem,
-)
+from tests.http_stub import Answer, Seen, StubServer, free_port, silent_listener
+from tests.tls_helpers import issue_cert, make_ca, server_context, write_pem
 
 PROXY_VARIABLES = (
     "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy",
@@ -80,13 +70,13 @@ def server_tls(ca, tmp_path_factory):
 
 @pytest.fixture
 def tls_server(server_tls):
-    with RecordingServer(tls=server_tls) as server:
+    with StubServer(tls=server_tls) as server:
         yield server
 
 
 @pytest.fixture
 def http_server():
-    with RecordingServer() as server:
+    with StubServer() as server:
         yield server
 
 
@@ -130,7 +120,7 @@ def test_modifiers_reach_the_server_and_leave_the_callers_request_alone(http_ser
     prepared = session.prepare_request(requests.Request("GET", http_server.url + "/v2/"))
     before = dict(prepared.headers)
     assert session.send(prepared).status_code == 200
-    (seen,) = http_server.requests
+    (seen,) = http_server.seen
     assert seen.header_values("User-Agent") == ["registry-core/1.0"]  # not python-requests'
     assert seen.header("X-Meta-Team") == "a"
     assert dict(prepared.headers) == before
@@ -174,7 +164,7 @@ def test_env_bundle_holding_the_ca_does_not_widen_the_system_roots(
         session.get(tls_server.url + "/v2/", verify=bundles["ours"])
     with pytest.raises(TransportError, match="certificate verify failed"):
         session.get(tls_server.url + "/v2/", verify=False)
-    assert tls_server.requests == []
+    assert tls_server.seen == []
 
 
 def test_env_bundle_does_not_add_to_configured_cas(tls_server, other_ca, bundles, monkeypatch):
@@ -192,7 +182,7 @@ def test_plain_requests_session_would_have_been_fooled(tls_server, bundles, monk
 
 def test_host_name_is_verified(ca, tmp_path):
     named_only = server_context(issue_cert(ca, ["registry.test"]), tmp_dir=tmp_path)
-    with RecordingServer(tls=named_only) as server:
+    with StubServer(tls=named_only) as server:
         session = http_client(new_transport(trusting(ca)))
         with pytest.raises(TransportError, match="TLS error: .*(IP address mismatch|hostname)"):
             session.get(server.url + "/v2/")
@@ -207,7 +197,7 @@ def test_insecure_skip_verify_accepts_an_unknown_ca_quietly(tls_server):
 
 
 def test_ipv6_loopback(ca, server_tls):
-    with RecordingServer(tls=server_tls, host="::1") as server:
+    with StubServer(tls=server_tls, bind="::1") as server:
         assert server.url.startswith("https://[::1]:")
         session = http_client(new_transport(trusting(ca)))
         assert session.get(server.url + "/v2/").status_code == 200
@@ -226,7 +216,7 @@ def client_ca():
 @pytest.fixture
 def mtls_server(ca, client_ca, tmp_path):
     context = server_context(issue_cert(ca, ["127.0.0.1"]), client_ca=client_ca, tmp_dir=tmp_path)
-    with RecordingServer(tls=context) as server:
+    with StubServer(tls=context) as server:
         yield server
 
 
@@ -237,13 +227,13 @@ def test_client_certificate_is_presented(mtls_server, ca, client_ca, tmp_path):
     config = trusting(ca)
     config.add_client_certificate(str(cert_path), str(key_path))
     assert http_client(new_transport(config)).get(mtls_server.url + "/v2/").status_code == 200
-    assert [r.client_cert_cn for r in mtls_server.requests] == ["ci-client"]
+    assert [r.client_cert_cn for r in mtls_server.seen] == ["ci-client"]
 
 
 def test_server_requiring_a_client_certificate_refuses_us_without_one(mtls_server, ca):
     with pytest.raises(TransportError):
         http_client(new_transport(trusting(ca))).get(mtls_server.url + "/v2/")
-    assert mtls_server.requests == []
+    assert mtls_server.seen == []
 
 
 # -- connections, timeouts, errors ----------------------------------------------------------
@@ -253,7 +243,7 @@ def test_connections_are_kept_alive(http_server):
     session = http_client(new_transport())
     session.get(http_server.url + "/a")
     session.get(http_server.url + "/b")
-    first, second = http_server.requests
+    first, second = http_server.seen
     assert first.client_address == second.client_address
 
 
@@ -407,17 +397,17 @@ def test_http_proxy_is_refused_in_a_cgi_environment():
 
 @pytest.fixture
 def proxy():
-    with RecordingProxy(lambda r: Reply(body=b"from proxy")) as server:
+    with StubServer(lambda r: Answer(body=b"from proxy")) as server:
         yield server
 
 
 def test_http_proxy_from_the_environment_with_credentials(proxy, monkeypatch):
-    monkeypatch.setenv("HTTP_PROXY", f"http://user:s3cret@{proxy.netloc}")
+    monkeypatch.setenv("HTTP_PROXY", f"http://user:s3cret@{proxy.host}")
     monkeypatch.setenv("NO_PROXY", "other.test")
     session = http_client(new_transport(), headers("registry-core/1.0", None))
     response = session.get("http://registry.test:5000/v2/")
     assert response.text == "from proxy"
-    (seen,) = proxy.requests
+    (seen,) = proxy.seen
     assert seen.method == "GET" and seen.path == "http://registry.test:5000/v2/"
     assert seen.header("Proxy-Authorization") == "Basic " + base64.b64encode(
         b"user:s3cret"
@@ -426,7 +416,7 @@ def test_http_proxy_from_the_environment_with_credentials(proxy, monkeypatch):
 
 
 def test_https_proxy_tunnels_and_tls_is_verified_end_to_end(ca, server_tls, monkeypatch):
-    with RecordingServer(tls=server_tls) as registry, RecordingProxy(
+    with StubServer(tls=server_tls) as registry, StubServer(
         upstream=("127.0.0.1", registry.port)
     ) as tunnel:
         monkeypatch.setenv("HTTPS_PROXY", tunnel.url)
@@ -434,10 +424,10 @@ def test_https_proxy_tunnels_and_tls_is_verified_end_to_end(ca, server_tls, monk
             f"https://registry.test:{registry.port}/v2/"
         )
         assert response.status_code == 200
-        assert [(r.method, r.path) for r in tunnel.requests] == [
+        assert [(r.method, r.path) for r in tunnel.seen] == [
             ("CONNECT", f"registry.test:{registry.port}")
         ]
-        assert registry.requests[0].header("Host") == f"registry.test:{registry.port}"
+        assert registry.seen[0].header("Host") == f"registry.test:{registry.port}"
         # and without the CA, the tunnelled TLS is refused
         with pytest.raises(TransportError, match="certificate verify failed"):
             http_client(new_transport(TLSConfig())).get(
@@ -446,7 +436,7 @@ def test_https_proxy_tunnels_and_tls_is_verified_end_to_end(ca, server_tls, monk
 
 
 def test_https_proxy_is_verified_with_the_same_tls_configuration(ca, server_tls):
-    with RecordingServer(tls=server_tls) as registry, RecordingProxy(
+    with StubServer(tls=server_tls) as registry, StubServer(
         upstream=("127.0.0.1", registry.port), tls=server_tls
     ) as tunnel:
         target = f"https://registry.test:{registry.port}/v2/"
@@ -461,7 +451,7 @@ def test_https_proxy_is_verified_with_the_same_tls_configuration(ca, server_tls)
 def test_loopback_is_never_sent_to_the_scheme_proxy(proxy, http_server, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     assert http_client(new_transport()).get(http_server.url + "/v2/").text == "ok"
-    assert proxy.requests == [] and len(http_server.requests) == 1
+    assert proxy.seen == [] and len(http_server.seen) == 1
 
 
 def test_environment_is_read_when_the_transport_is_made(proxy, monkeypatch):
@@ -486,7 +476,7 @@ def test_socks_all_proxy_without_pysocks_is_a_clear_error(http_server, monkeypat
     assert message.startswith(f'Get "{http_server.url}/v2/": the SOCKS proxy ')
     assert "socks5h://***@127.0.0.1:1080" in message and "PySocks" in message
     assert "s3cret" not in message
-    assert http_server.requests == []
+    assert http_server.seen == []
 
 
 def test_no_proxy_exempts_a_host_from_all_proxy(http_server, monkeypatch):
@@ -498,7 +488,7 @@ def test_no_proxy_exempts_a_host_from_all_proxy(http_server, monkeypatch):
 def test_non_socks_all_proxy_is_ignored_as_the_reference_does(proxy, http_server, monkeypatch):
     monkeypatch.setenv("ALL_PROXY", proxy.url)
     assert http_client(new_transport()).get(http_server.url + "/v2/").text == "ok"
-    assert proxy.requests == []
+    assert proxy.seen == []
 
 
 def test_unreachable_proxy_error_redacts_its_credentials(monkeypatch):
@@ -601,36 +591,36 @@ SECRET_HEADERS = {
 
 
 def redirecting(routes: dict[str, tuple[int, str]]):
-    """A handler answering each path in ``routes`` with (status, Location); else 200."""
+    """A route answering each path in ``routes`` with (status, Location); else 200."""
 
-    def handle(request: RecordedRequest) -> Reply:
+    def handle(request: Seen) -> Answer:
         path = urlsplit(request.path).path
         if path in routes:
             status, location = routes[path]
-            return Reply(status, {"Location": location}, b"moved")
-        return Reply(body=b"arrived " + request.method.encode() + b" " + request.body)
+            return Answer(status, [("Location", location)], b"moved")
+        return Answer(body=b"arrived " + request.method.encode() + b" " + request.body)
 
     return handle
 
 
 @pytest.fixture
 def pair():
-    with RecordingServer() as first, RecordingServer() as second:
+    with StubServer() as first, StubServer() as second:
         yield first, second
 
 
 def test_untrusted_redirect_drops_credentials_keeps_the_rest(pair):
     first, second = pair
-    first.handler = redirecting({"/start": (302, second.url + "/landing")})
+    first.route = redirecting({"/start": (302, second.url + "/landing")})
     session = http_client(new_transport(), headers("registry-core/1.0", {"X-Meta": ["m"]}))
     response = session.get(
         first.url + "/start", headers={**SECRET_HEADERS, "X-Custom": "kept", "Accept": "a/b"}
     )
     assert response.text == "ok" and response.url == second.url + "/landing"
     assert [r.status_code for r in response.history] == [302]
-    (origin,) = first.requests
+    (origin,) = first.seen
     assert origin.header("Authorization") == "Bearer secret-token"
-    (landing,) = second.requests
+    (landing,) = second.seen
     for name in SECRET_HEADERS:
         assert landing.header(name) is None, name
     assert landing.header("X-Custom") == "kept" and landing.header("Accept") == "a/b"
@@ -643,9 +633,9 @@ def test_untrusted_redirect_drops_credentials_keeps_the_rest(pair):
 
 
 def test_redirect_to_the_same_host_keeps_credentials(http_server):
-    http_server.handler = redirecting({"/start": (301, "/landing")})
+    http_server.route = redirecting({"/start": (301, "/landing")})
     http_client(new_transport()).get(http_server.url + "/start", headers=SECRET_HEADERS)
-    landing = http_server.requests[1]
+    landing = http_server.seen[1]
     assert landing.path == "/landing"
     assert landing.header("Authorization") == "Bearer secret-token"
     assert landing.header("Cookie") == "session=secret"
@@ -667,94 +657,94 @@ class HostAuth(requests.auth.AuthBase):
 
 def test_authorizer_decides_for_each_hop(pair):
     first, second = pair
-    first.handler = redirecting({"/start": (302, second.url + "/bounce")})
-    second.handler = redirecting({"/bounce": (307, first.url + "/end")})
-    auth = HostAuth(first.netloc)
+    first.route = redirecting({"/start": (302, second.url + "/bounce")})
+    second.route = redirecting({"/bounce": (307, first.url + "/end")})
+    auth = HostAuth(first.host)
     session = http_client(new_transport(), auth=auth)
     assert session.get(first.url + "/start").status_code == 200
-    assert [r.header("Authorization") for r in first.requests] == [
-        f"Bearer for-{first.netloc}"
+    assert [r.header("Authorization") for r in first.seen] == [
+        f"Bearer for-{first.host}"
     ] * 2
-    assert second.requests[0].header("Authorization") is None
+    assert second.seen[0].header("Authorization") is None
     # each hop reached the authorizer stripped of the previous hop's credentials
     assert [call[1] for call in auth.calls] == [None, None, None]
     assert [urlsplit(call[0]).path for call in auth.calls] == ["/start", "/bounce", "/end"]
 
 
 def test_request_auth_replaces_the_session_authorizer(http_server):
-    session = http_client(new_transport(), auth=HostAuth(http_server.netloc))
+    session = http_client(new_transport(), auth=HostAuth(http_server.host))
     session.get(http_server.url + "/", auth=("user", "pw"))
     expected = "Basic " + base64.b64encode(b"user:pw").decode()
-    assert http_server.requests[0].header("Authorization") == expected
+    assert http_server.seen[0].header("Authorization") == expected
 
 
 def test_post_becomes_get_on_302_and_307_resends_the_body(http_server):
-    http_server.handler = redirecting({"/found": (302, "/done"), "/temp": (307, "/done")})
+    http_server.route = redirecting({"/found": (302, "/done"), "/temp": (307, "/done")})
     session = http_client(new_transport())
     assert session.post(http_server.url + "/found", data=b"payload").text == "arrived GET "
     assert session.post(http_server.url + "/temp", data=b"payload").text == (
         "arrived POST payload"
     )
     assert session.head(http_server.url + "/found", allow_redirects=True).status_code == 200
-    methods = [(r.method, r.path) for r in http_server.requests]
+    methods = [(r.method, r.path) for r in http_server.seen]
     assert methods == [
         ("POST", "/found"), ("GET", "/done"),
         ("POST", "/temp"), ("POST", "/done"),
         ("HEAD", "/found"), ("HEAD", "/done"),
     ]
-    assert http_server.requests[1].header("Content-Length") in (None, "0")
+    assert http_server.seen[1].header("Content-Length") in (None, "0")
 
 
 def test_307_rewinds_a_file_body(http_server):
-    http_server.handler = redirecting({"/temp": (307, "/done")})
+    http_server.route = redirecting({"/temp": (307, "/done")})
     response = http_client(new_transport()).put(
         http_server.url + "/temp", data=io.BytesIO(b"from a file")
     )
     assert response.text == "arrived PUT from a file"
-    assert [r.body for r in http_server.requests] == [b"from a file"] * 2
+    assert [r.body for r in http_server.seen] == [b"from a file"] * 2
 
 
 def test_307_with_a_body_that_cannot_be_resent_returns_the_redirect(http_server):
-    http_server.handler = redirecting({"/temp": (307, "/done")})
+    http_server.route = redirecting({"/temp": (307, "/done")})
     body = (chunk for chunk in [b"a", b"b"])
     response = http_client(new_transport()).post(http_server.url + "/temp", data=body)
     assert response.status_code == 307
-    assert [r.path for r in http_server.requests] == ["/temp"]
+    assert [r.path for r in http_server.seen] == ["/temp"]
 
 
 def test_redirects_are_capped_at_ten(http_server):
-    http_server.handler = redirecting({"/loop": (302, "/loop")})
+    http_server.route = redirecting({"/loop": (302, "/loop")})
     with pytest.raises(TransportError, match=f"stopped after {MAX_REDIRECTS} redirects"):
         http_client(new_transport()).get(http_server.url + "/loop")
-    assert len(http_server.requests) == MAX_REDIRECTS == 10
+    assert len(http_server.seen) == MAX_REDIRECTS == 10
 
 
 def test_redirects_can_be_left_to_the_caller(http_server):
-    http_server.handler = redirecting({"/start": (302, "/landing")})
+    http_server.route = redirecting({"/start": (302, "/landing")})
     response = http_client(new_transport()).get(http_server.url + "/start", allow_redirects=False)
     assert response.status_code == 302
-    assert len(http_server.requests) == 1
+    assert len(http_server.seen) == 1
 
 
 def test_scheme_relative_location(pair):
     first, second = pair
-    first.handler = redirecting({"/start": (302, f"//{second.netloc}/landing")})
+    first.route = redirecting({"/start": (302, f"//{second.host}/landing")})
     assert http_client(new_transport()).get(first.url + "/start").text == "ok"
-    assert second.requests[0].path == "/landing"
+    assert second.seen[0].path == "/landing"
 
 
 def test_location_that_does_not_parse_is_a_transport_error(http_server):
-    http_server.handler = redirecting({"/start": (302, "http://127.0.0.1:99999999/")})
+    http_server.route = redirecting({"/start": (302, "http://127.0.0.1:99999999/")})
     with pytest.raises(TransportError, match="failed to parse Location header"):
         http_client(new_transport()).get(http_server.url + "/start")
 
 
 def test_https_to_http_redirect_sends_no_referer_and_no_credentials(tls_server, http_server, ca):
-    tls_server.handler = redirecting({"/start": (302, http_server.url + "/landing")})
+    tls_server.route = redirecting({"/start": (302, http_server.url + "/landing")})
     http_client(new_transport(trusting(ca))).get(
         tls_server.url + "/start", headers=SECRET_HEADERS
     )
-    (landing,) = http_server.requests
+    (landing,) = http_server.seen
     assert landing.header("Referer") is None
     assert landing.header("Authorization") is None
 
@@ -790,7 +780,7 @@ def plugin_hooks(*plugins: object, block: tuple[str, ...] = ()) -> Hooks:
 
 def test_send_hook_wrappers_see_every_finished_hop(pair):
     first, second = pair
-    first.handler = redirecting({"/start": (302, second.url + "/landing")})
+    first.route = redirecting({"/start": (302, second.url + "/landing")})
     recorder = Recorder()
     session = http_client(new_transport(), headers("ua/1", None), hooks=plugin_hooks(recorder))
     session.get(first.url + "/start")
@@ -820,7 +810,7 @@ def test_a_plugin_may_answer_instead_of_the_network(http_server):
 
     session = http_client(new_transport(), hooks=plugin_hooks(Canned()))
     assert session.get(http_server.url + "/").status_code == 418
-    assert http_server.requests == []
+    assert http_server.seen == []
 
 
 def test_blocking_the_core_sender_still_sends(http_server):
@@ -830,11 +820,11 @@ def test_blocking_the_core_sender_still_sends(http_server):
 
 
 def test_send_as_is_skips_modifiers_and_authorizer(http_server):
-    auth = HostAuth(http_server.netloc)
+    auth = HostAuth(http_server.host)
     session = http_client(new_transport(), headers("ua/1", None), auth=auth)
     finished = requests.Request("GET", http_server.url + "/", headers={"X": "1"}).prepare()
     session.send_as_is(finished)
-    (seen,) = http_server.requests
+    (seen,) = http_server.seen
     assert seen.header("User-Agent") != "ua/1" and seen.header("Authorization") is None
     assert auth.calls == []
 
@@ -848,7 +838,7 @@ def test_session_ignores_netrc(http_server, tmp_path, monkeypatch):
     netrc.chmod(0o600)
     monkeypatch.setenv("NETRC", str(netrc))
     http_client(new_transport()).get(http_server.url + "/")
-    assert http_server.requests[0].header("Authorization") is None
+    assert http_server.seen[0].header("Authorization") is None
 
 
 def test_default_session_is_a_registry_session_with_a_registry_transport():

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 import logging
 import socket
 import ssl
-import sys
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pluggy
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from registry_core_plugins import v1_token_auth
 from registry_core_plugins.v1_token_auth import AuthTransport, auth_transport, trusted_location
 from requests.adapters import BaseAdapter, HTTPAdapter
@@ -30,6 +23,8 @@ from registry_core.errors import AuthenticationError
 from registry_core.hookspecs import PROJECT_NAME, hookimpl, hookspec
 from registry_core.manager import Hooks, get_plugin_manager
 from registry_core.types import AuthConfig
+from tests.http_stub import Answer, Route, Seen, StubServer
+from tests.tls_helpers import issue_cert, make_ca, server_context
 
 USERNAME = "alice"
 PASSWORD = "pässwörd-s3cret"
@@ -40,128 +35,46 @@ UNSOLICITED = "signature=unasked,repository=x,access=write"
 HUB_NAME = "index.docker.io"
 
 
-class Recorded:
-    """One request as the server saw it."""
+def index_route(port: int) -> Route:
+    """A v1 index on ``port``: ``X-Docker-Token`` is issued when a request asks with ``true``."""
 
-    def __init__(self, method: str, path: str, headers: dict[str, str]) -> None:
-        self.method = method
-        self.path = path
-        self.headers = headers
-
-    @property
-    def authorization(self) -> str | None:
-        return self.headers.get("authorization")
-
-
-class IndexHandler(BaseHTTPRequestHandler):
-    """A v1 index: ``X-Docker-Token`` is issued when a request asks with ``true``."""
-
-    server: V1Index
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        pass
-
-    def do_GET(self) -> None:
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        self.server.record(Recorded("GET", self.path, headers))
-        asked = self.headers.get("X-Docker-Token") == "true"
+    def route(seen: Seen) -> Answer:
+        asked = seen.header("X-Docker-Token") == "true"
         tokens: list[str] = []
-        if self.path.startswith("/v1/unsolicited"):
+        if seen.path.startswith("/v1/unsolicited"):
             tokens = [UNSOLICITED]
-        elif self.path.startswith("/v1/two-tokens") and asked:
+        elif seen.path.startswith("/v1/two-tokens") and asked:
             tokens = [TOKEN, SECOND_TOKEN]
         elif asked:
             tokens = [TOKEN]
-        if self.path.startswith("/v1/search"):
+        if seen.path.startswith("/v1/search"):
             body = json.dumps({"query": "busybox", "num_results": 0, "results": []}).encode()
         else:
             body = b"true"
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
+        headers = [("Content-Type", "application/json")]
         if asked:
-            self.send_header("X-Docker-Endpoints", f"127.0.0.1:{self.server.server_port}")
-        for token in tokens:
-            self.send_header("X-Docker-Token", token)
-        self.end_headers()
-        self.wfile.write(body)
+            headers.append(("X-Docker-Endpoints", f"127.0.0.1:{port}"))
+        headers += [("X-Docker-Token", token) for token in tokens]
+        return Answer(200, headers, body)
+
+    return route
 
 
-class V1Index(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, context: ssl.SSLContext | None = None) -> None:
-        super().__init__(("127.0.0.1", 0), IndexHandler)
-        if context is not None:
-            self.socket = context.wrap_socket(self.socket, server_side=True)
-        self._lock = threading.Lock()
-        self.requests: list[Recorded] = []
-
-    def record(self, request: Recorded) -> None:
-        with self._lock:
-            self.requests.append(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that closes its pooled connection is not an error of the index.
-        exc = sys.exc_info()[1]
-        if not isinstance(exc, (ConnectionError, ssl.SSLError)):
-            super().handle_error(request, client_address)
-
-    @property
-    def last(self) -> Recorded:
-        with self._lock:
-            return self.requests[-1]
+def v1_index(tls: ssl.SSLContext | None = None) -> StubServer:
+    server = StubServer(tls=tls)
+    server.route = index_route(server.port)
+    return server
 
 
-def serve(server: V1Index) -> Iterator[V1Index]:
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
+@pytest.fixture
+def index() -> Iterator[StubServer]:
+    with v1_index() as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture
-def index() -> Iterator[V1Index]:
-    yield from serve(V1Index())
-
-
-@pytest.fixture
-def base_url(index: V1Index) -> str:
-    return f"http://127.0.0.1:{index.server_port}"
-
-
-def make_cert(tmp_path: Path, name: str) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
+def base_url(index: StubServer) -> str:
+    return index.url
 
 
 @pytest.fixture
@@ -176,13 +89,12 @@ def hub_resolves_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def tls_hub(tmp_path: Path, hub_resolves_to_loopback: None) -> Iterator[tuple[V1Index, Path]]:
-    """A v1 index served over TLS as ``index.docker.io`` on loopback, and its certificate."""
-    cert, key = make_cert(tmp_path, HUB_NAME)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    for server in serve(V1Index(context)):
-        yield server, cert
+def tls_hub(tmp_path: Path, hub_resolves_to_loopback: None) -> Iterator[tuple[StubServer, Path]]:
+    """A v1 index served over TLS as ``index.docker.io`` on loopback, and its CA's file."""
+    ca = make_ca()
+    context = server_context(issue_cert(ca, [HUB_NAME]), tmp_dir=tmp_path)
+    with v1_index(context) as server:
+        yield server, ca.write_cert(tmp_path / "ca.crt")
 
 
 def config() -> AuthConfig:
@@ -217,113 +129,113 @@ ASK_HEADER = {"X-Docker-Token": "true"}
 
 
 def test_asking_for_a_token_sends_basic_auth_and_later_requests_send_the_token(
-    index: V1Index, base_url: str
+    index: StubServer, base_url: str
 ) -> None:
     transport = auth_transport(HTTPAdapter(), config(), False)
     response = get(transport, f"{base_url}/v1/search?q=busybox&n=25", **ASK)
     assert response.status_code == 200
-    assert index.last.authorization == basic()  # UTF-8, as Go's SetBasicAuth
+    assert index.seen[-1].authorization == basic()  # UTF-8, as Go's SetBasicAuth
     get(transport, f"{base_url}/v1/repositories/library/busybox/tags")
-    assert index.last.authorization == f"Token {TOKEN}"
+    assert index.seen[-1].authorization == f"Token {TOKEN}"
 
 
 def test_tokens_from_several_header_lines_are_joined_with_commas(
-    index: V1Index, base_url: str
+    index: StubServer, base_url: str
 ) -> None:
     transport = auth_transport(HTTPAdapter(), config(), False)
     get(transport, f"{base_url}/v1/two-tokens", **ASK)
     get(transport, f"{base_url}/v1/_ping")
-    assert index.last.authorization == f"Token {TOKEN},{SECOND_TOKEN}"
+    assert index.seen[-1].authorization == f"Token {TOKEN},{SECOND_TOKEN}"
 
 
-def test_a_new_token_replaces_the_held_ones(index: V1Index, base_url: str) -> None:
+def test_a_new_token_replaces_the_held_ones(index: StubServer, base_url: str) -> None:
     transport = auth_transport(HTTPAdapter(), config(), False)
     get(transport, f"{base_url}/v1/two-tokens", **ASK)
     get(transport, f"{base_url}/v1/search?q=x", **ASK)
     get(transport, f"{base_url}/v1/_ping")
-    assert index.last.authorization == f"Token {TOKEN}"
+    assert index.seen[-1].authorization == f"Token {TOKEN}"
 
 
-def test_a_token_the_client_did_not_ask_for_is_ignored(index: V1Index, base_url: str) -> None:
+def test_a_token_the_client_did_not_ask_for_is_ignored(index: StubServer, base_url: str) -> None:
     transport = auth_transport(HTTPAdapter(), config(), False)
     response = get(transport, f"{base_url}/v1/unsolicited")
     assert response.headers["X-Docker-Token"] == UNSOLICITED  # the server did send one
     get(transport, f"{base_url}/v1/_ping")
-    assert index.last.authorization is None
+    assert index.seen[-1].authorization is None
 
 
-def test_an_unsolicited_token_does_not_replace_a_held_one(index: V1Index, base_url: str) -> None:
+def test_an_unsolicited_token_does_not_replace_a_held_one(index: StubServer, base_url: str) -> None:
     transport = auth_transport(HTTPAdapter(), config(), False)
     get(transport, f"{base_url}/v1/search?q=x", **ASK)
     get(transport, f"{base_url}/v1/unsolicited")
     get(transport, f"{base_url}/v1/_ping")
-    assert index.last.authorization == f"Token {TOKEN}"
+    assert index.seen[-1].authorization == f"Token {TOKEN}"
 
 
-def test_no_credentials_before_any_token(index: V1Index, base_url: str) -> None:
+def test_no_credentials_before_any_token(index: StubServer, base_url: str) -> None:
     transport = auth_transport(HTTPAdapter(), config(), False)
     get(transport, f"{base_url}/v1/_ping")
-    assert index.last.authorization is None
+    assert index.seen[-1].authorization is None
 
 
 @pytest.mark.parametrize("auth_config", [None, AuthConfig(password=PASSWORD)])
 def test_asking_without_a_user_name_sends_no_basic_auth(
-    index: V1Index, base_url: str, auth_config: AuthConfig | None
+    index: StubServer, base_url: str, auth_config: AuthConfig | None
 ) -> None:
     transport = auth_transport(HTTPAdapter(), auth_config, False)
     get(transport, f"{base_url}/v1/search?q=x", **ASK)
-    assert index.last.authorization is None
+    assert index.seen[-1].authorization is None
     # The index still issued a token (anonymous), and it is used from then on, even when
     # asking again.
     get(transport, f"{base_url}/v1/search?q=y", **ASK)
-    assert index.last.authorization == f"Token {TOKEN}"
+    assert index.seen[-1].authorization == f"Token {TOKEN}"
 
 
-def test_only_the_exact_value_true_asks_for_a_token(index: V1Index, base_url: str) -> None:
+def test_only_the_exact_value_true_asks_for_a_token(index: StubServer, base_url: str) -> None:
     transport = auth_transport(HTTPAdapter(), config(), False)
     get(transport, f"{base_url}/v1/_ping", X_Docker_Token="True")
-    assert index.last.authorization is None
+    assert index.seen[-1].authorization is None
 
 
-def test_an_authorization_already_set_is_kept(index: V1Index, base_url: str) -> None:
+def test_an_authorization_already_set_is_kept(index: StubServer, base_url: str) -> None:
     transport = auth_transport(HTTPAdapter(), config(), False)
     get(transport, f"{base_url}/v1/search?q=x", Authorization="Bearer mine", **ASK)
-    assert index.last.authorization == "Bearer mine"
+    assert index.seen[-1].authorization == "Bearer mine"
     # ... and the token issued to that request is held all the same.
     get(transport, f"{base_url}/v1/_ping")
-    assert index.last.authorization == f"Token {TOKEN}"
+    assert index.seen[-1].authorization == f"Token {TOKEN}"
     get(transport, f"{base_url}/v1/_ping", Authorization="Bearer mine")
-    assert index.last.authorization == "Bearer mine"
+    assert index.seen[-1].authorization == "Bearer mine"
 
 
 # --- always_set_basic_auth (a standalone private v1 registry) ---------------------------
 
 
 def test_always_set_basic_auth_sends_basic_auth_on_every_request(
-    index: V1Index, base_url: str
+    index: StubServer, base_url: str
 ) -> None:
     transport = auth_transport(HTTPAdapter(), config(), True)
     get(transport, f"{base_url}/v1/_ping")
-    assert index.last.authorization == basic()
+    assert index.seen[-1].authorization == basic()
     get(transport, f"{base_url}/v1/search?q=x", **ASK)
-    assert index.last.authorization == basic()
+    assert index.seen[-1].authorization == basic()
     get(transport, f"{base_url}/v1/_ping", Authorization="Bearer mine")
-    assert index.last.authorization == basic()  # as the reference: overridden
+    assert index.seen[-1].authorization == basic()  # as the reference: overridden
 
 
 def test_always_set_basic_auth_with_an_empty_user_still_sends_it(
-    index: V1Index, base_url: str
+    index: StubServer, base_url: str
 ) -> None:
     transport = auth_transport(HTTPAdapter(), AuthConfig(), True)
     get(transport, f"{base_url}/v1/_ping")
-    assert index.last.authorization == basic("", "")
+    assert index.seen[-1].authorization == basic("", "")
 
 
-def test_always_set_basic_auth_without_config_is_an_error(index: V1Index, base_url: str) -> None:
+def test_always_set_basic_auth_without_config_is_an_error(index: StubServer, base_url: str) -> None:
     transport = auth_transport(HTTPAdapter(), None, True)
     with pytest.raises(AuthenticationError, match="^unexpected error: empty auth config$"):
         get(transport, f"{base_url}/v1/_ping")
-    assert index.requests == []
+    assert index.seen == []
 
 
 # --- redirects --------------------------------------------------------------------------
@@ -331,7 +243,7 @@ def test_always_set_basic_auth_without_config_is_an_error(index: V1Index, base_u
 
 @pytest.mark.parametrize("always", [False, True])
 def test_a_redirect_to_an_untrusted_location_gets_no_credentials(
-    index: V1Index, base_url: str, always: bool
+    index: StubServer, base_url: str, always: bool
 ) -> None:
     transport = auth_transport(HTTPAdapter(), config(), always)
     get(transport, f"{base_url}/v1/search?q=x", **ASK)  # holds a token unless always
@@ -341,44 +253,46 @@ def test_a_redirect_to_an_untrusted_location_gets_no_credentials(
         Referer="https://index.docker.io/v1/search?q=x",
         **ASK,
     )
-    assert index.last.authorization is None
-    assert index.last.headers["referer"] == "https://index.docker.io/v1/search?q=x"
+    assert index.seen[-1].authorization is None
+    assert index.seen[-1].header("Referer") == "https://index.docker.io/v1/search?q=x"
 
 
 def test_a_redirect_to_an_untrusted_location_works_without_config(
-    index: V1Index, base_url: str
+    index: StubServer, base_url: str
 ) -> None:
     transport = auth_transport(HTTPAdapter(), None, True)
     get(transport, f"{base_url}/v1/_ping", Referer="https://index.docker.io/")
-    assert index.last.authorization is None
+    assert index.seen[-1].authorization is None
 
 
-def test_a_token_issued_on_an_untrusted_redirect_is_not_held(index: V1Index, base_url: str) -> None:
+def test_a_token_issued_on_an_untrusted_redirect_is_not_held(
+    index: StubServer, base_url: str
+) -> None:
     transport = auth_transport(HTTPAdapter(), config(), False)
     get(transport, f"{base_url}/v1/search?q=x", Referer="https://index.docker.io/", **ASK)
     get(transport, f"{base_url}/v1/_ping")
-    assert index.last.authorization is None
+    assert index.seen[-1].authorization is None
 
 
 def test_docker_io_over_plain_http_is_untrusted(
-    index: V1Index, hub_resolves_to_loopback: None
+    index: StubServer, hub_resolves_to_loopback: None
 ) -> None:
     transport = auth_transport(HTTPAdapter(), config(), True)
-    get(transport, f"http://{HUB_NAME}:{index.server_port}/v1/_ping", Referer="https://x/")
-    assert index.last.headers["host"] == f"{HUB_NAME}:{index.server_port}"
-    assert index.last.authorization is None
+    get(transport, f"http://{HUB_NAME}:{index.port}/v1/_ping", Referer="https://x/")
+    assert index.seen[-1].header("Host") == f"{HUB_NAME}:{index.port}"
+    assert index.seen[-1].authorization is None
 
 
 def test_a_redirect_to_a_trusted_location_gets_credentials(
-    tls_hub: tuple[V1Index, Path],
+    tls_hub: tuple[StubServer, Path],
 ) -> None:
-    server, cert = tls_hub
-    url = f"https://{HUB_NAME}:{server.server_port}"
+    server, ca = tls_hub
+    url = f"https://{HUB_NAME}:{server.port}"
     transport = auth_transport(HTTPAdapter(), config(), False)
-    get(transport, f"{url}/v1/search?q=x", verify=str(cert), Referer=f"{url}/", **ASK)
-    assert server.last.authorization == basic()
-    get(transport, f"{url}/v1/_ping", verify=str(cert), Referer=f"{url}/")
-    assert server.last.authorization == f"Token {TOKEN}"
+    get(transport, f"{url}/v1/search?q=x", verify=str(ca), Referer=f"{url}/", **ASK)
+    assert server.seen[-1].authorization == basic()
+    get(transport, f"{url}/v1/_ping", verify=str(ca), Referer=f"{url}/")
+    assert server.seen[-1].authorization == f"Token {TOKEN}"
 
 
 @pytest.mark.parametrize(
@@ -407,13 +321,13 @@ def test_trusted_location(url: str, trusted: bool) -> None:
 # --- the caller's request, secrets, threads ---------------------------------------------
 
 
-def test_the_callers_request_is_not_changed(index: V1Index, base_url: str) -> None:
+def test_the_callers_request_is_not_changed(index: StubServer, base_url: str) -> None:
     transport = auth_transport(HTTPAdapter(), config(), False)
     request = prepare(f"{base_url}/v1/search?q=x", {"X-Docker-Token": "true"})
     headers_object = request.headers
     before = dict(request.headers)
     response = transport.send(request, timeout=10)
-    assert index.last.authorization == basic()
+    assert index.seen[-1].authorization == basic()
     assert request.headers is headers_object
     assert dict(request.headers) == before
     assert "Authorization" not in request.headers
@@ -421,12 +335,12 @@ def test_the_callers_request_is_not_changed(index: V1Index, base_url: str) -> No
     # The same request object, sent again, now carries the token on the wire only.
     second = prepare(f"{base_url}/v1/_ping")
     transport.send(second, timeout=10)
-    assert index.last.authorization == f"Token {TOKEN}"
+    assert index.seen[-1].authorization == f"Token {TOKEN}"
     assert "Authorization" not in second.headers
 
 
 def test_secrets_stay_out_of_logs_and_repr(
-    index: V1Index, base_url: str, caplog: pytest.LogCaptureFixture
+    index: StubServer, base_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     transport = auth_transport(HTTPAdapter(), config(), False)
@@ -448,7 +362,7 @@ def test_the_empty_config_error_carries_no_secret(base_url: str) -> None:
     assert TOKEN not in str(info.value)
 
 
-def test_concurrent_requests_share_the_token(index: V1Index, base_url: str) -> None:
+def test_concurrent_requests_share_the_token(index: StubServer, base_url: str) -> None:
     transport = auth_transport(HTTPAdapter(pool_maxsize=8), config(), False)
     get(transport, f"{base_url}/v1/search?q=x", **ASK)
     barrier = threading.Barrier(8)
@@ -469,7 +383,7 @@ def test_concurrent_requests_share_the_token(index: V1Index, base_url: str) -> N
     for thread in threads:
         thread.join()
     assert errors == []
-    pings = [r for r in index.requests if r.path == "/v1/_ping"]
+    pings = [r for r in index.seen if r.path == "/v1/_ping"]
     assert len(pings) == 40
     assert {r.authorization for r in pings} == {f"Token {TOKEN}"}
 
@@ -477,17 +391,17 @@ def test_concurrent_requests_share_the_token(index: V1Index, base_url: str) -> N
 # --- the adapter as an adapter ----------------------------------------------------------
 
 
-def test_mounted_on_a_session(index: V1Index, base_url: str) -> None:
+def test_mounted_on_a_session(index: StubServer, base_url: str) -> None:
     with requests.Session() as session:
         session.trust_env = False
         session.mount("http://", auth_transport(HTTPAdapter(), config(), False))
         assert session.get(f"{base_url}/v1/search?q=x", headers=ASK_HEADER, timeout=10).ok
-        assert index.last.authorization == basic()
+        assert index.seen[-1].authorization == basic()
         session.get(f"{base_url}/v1/_ping", timeout=10)
-        assert index.last.authorization == f"Token {TOKEN}"
+        assert index.seen[-1].authorization == f"Token {TOKEN}"
 
 
-def test_close_closes_the_base(index: V1Index, base_url: str) -> None:
+def test_close_closes_the_base(index: StubServer, base_url: str) -> None:
     base = HTTPAdapter()
     transport = auth_transport(base, config(), False)
     get(transport, f"{base_url}/v1/_ping")
@@ -496,13 +410,13 @@ def test_close_closes_the_base(index: V1Index, base_url: str) -> None:
     assert len(base.poolmanager.pools) == 0
 
 
-def test_no_base_means_a_new_http_adapter(index: V1Index, base_url: str) -> None:
+def test_no_base_means_a_new_http_adapter(index: StubServer, base_url: str) -> None:
     transport = auth_transport(None, config(), False)
     assert isinstance(transport.base, HTTPAdapter)
     assert get(transport, f"{base_url}/v1/_ping").status_code == 200
 
 
-def test_send_options_reach_the_base(index: V1Index, base_url: str) -> None:
+def test_send_options_reach_the_base(index: StubServer, base_url: str) -> None:
     class Recording(HTTPAdapter):
         def send(  # type: ignore[override]
             self, request: requests.PreparedRequest, **kwargs: Any
@@ -545,7 +459,7 @@ def v1_manager(*plugins: object) -> pluggy.PluginManager:
     return pm
 
 
-def test_the_hook_gives_the_default_transport(index: V1Index, base_url: str) -> None:
+def test_the_hook_gives_the_default_transport(index: StubServer, base_url: str) -> None:
     base = HTTPAdapter()
     transport = v1_manager().hook.registry_v1_auth_transport(
         base=base, auth_config=config(), always_set_basic_auth=True
@@ -553,7 +467,7 @@ def test_the_hook_gives_the_default_transport(index: V1Index, base_url: str) -> 
     assert isinstance(transport, AuthTransport)
     assert transport.base is base
     get(transport, f"{base_url}/v1/_ping")
-    assert index.last.authorization == basic()
+    assert index.seen[-1].authorization == basic()
 
 
 def test_a_plugin_replaces_the_default_transport() -> None:
@@ -568,10 +482,12 @@ def test_a_plugin_replaces_the_default_transport() -> None:
     assert type(transport) is HTTPAdapter
 
 
-def test_the_built_in_plugin_answers_through_the_core_hooks(index: V1Index, base_url: str) -> None:
+def test_the_built_in_plugin_answers_through_the_core_hooks(
+    index: StubServer, base_url: str
+) -> None:
     pm = get_plugin_manager(plugins=["registry_core_plugins.v1_token_auth"], load_entrypoints=False)
     base = HTTPAdapter()
     transport = Hooks(pm).v1_auth_transport(base, config(), False)
     assert isinstance(transport, AuthTransport) and transport.base is base
     get(transport, f"{base_url}/v1/search?q=x", **ASK)
-    assert index.last.authorization == basic()
+    assert index.seen[-1].authorization == basic()

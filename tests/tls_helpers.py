@@ -1,13 +1,10 @@
-"""Test helpers: throw-away certificate authorities, and loopback HTTP(S) servers and proxies
-that record what they receive.
-
-Everything listens on loopback only (``127.0.0.1`` or ``::1``). Typical use::
+"""Test helpers: throw-away certificate authorities, the certificates they sign, and
+server-side TLS contexts. Typical use::
 
     ca = make_ca()
     server_cert = issue_cert(ca, ["127.0.0.1"])
-    with RecordingServer(tls=server_context(server_cert)) as server:
-        ...  # request server.url + "/v2/"
-        assert server.requests[0].path == "/v2/"
+    with StubServer(tls=server_context(server_cert)) as server:  # tests.http_stub
+        ...  # request server.url + "/v2/", trusting ca.cert_pem
 
 Keys are P-256 unless asked otherwise: generating them costs microseconds, unlike RSA.
 """
@@ -16,17 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import http.server
 import ipaddress
-import select
-import socket
 import ssl
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -36,16 +28,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 __all__ = [
     "Issued",
     "CertificateAuthority",
+    "PrivateKey",
     "make_ca",
     "issue_cert",
     "write_pem",
     "server_context",
-    "RecordedRequest",
-    "Reply",
-    "RecordingServer",
-    "RecordingProxy",
-    "silent_listener",
-    "free_port",
     "bundle",
 ]
 
@@ -110,10 +97,17 @@ def _name(common_name: str) -> x509.Name:
 
 
 def make_ca(
-    common_name: str = "registry-core test CA", *, key_type: str = "ec"
+    common_name: str = "registry-core test CA",
+    *,
+    key_type: str = "ec",
+    key: PrivateKey | None = None,
 ) -> CertificateAuthority:
-    """A new self-signed CA, valid from yesterday for 30 days."""
-    key = _new_key(key_type)
+    """A new self-signed CA, valid from yesterday for 30 days.
+
+    :param key: sign with this key (e.g. a token signer's, whose certificate is then the
+        trust anchor for the tokens it signs) instead of a new one of ``key_type``.
+    """
+    key = key if key is not None else _new_key(key_type)
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (
         x509.CertificateBuilder()
@@ -214,294 +208,6 @@ def server_context(
         context.verify_mode = ssl.CERT_REQUIRED
         context.load_verify_locations(cadata=client_ca.cert_pem)
     return context
-
-
-# -- servers --------------------------------------------------------------------------------
-
-
-@dataclass
-class RecordedRequest:
-    """One request a :class:`RecordingServer` or :class:`RecordingProxy` received."""
-
-    method: str
-    path: str
-    headers: list[tuple[str, str]]
-    body: bytes
-    client_address: tuple[Any, ...]
-    #: The client certificate's subject common name, when one was presented.
-    client_cert_cn: str | None = None
-
-    def header(self, name: str) -> str | None:
-        """The first value of header ``name`` (case-insensitive), or ``None``."""
-        values = self.header_values(name)
-        return values[0] if values else None
-
-    def header_values(self, name: str) -> list[str]:
-        lowered = name.lower()
-        return [value for key, value in self.headers if key.lower() == lowered]
-
-
-@dataclass
-class Reply:
-    """What a handler answers: status, headers, body."""
-
-    status: int = 200
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b"ok"
-
-
-Handler = Callable[[RecordedRequest], Reply]
-
-
-def _default_handler(request: RecordedRequest) -> Reply:
-    return Reply()
-
-
-def _read_body(handler: http.server.BaseHTTPRequestHandler) -> bytes:
-    if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
-        chunks: list[bytes] = []
-        while True:
-            size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                while handler.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(chunks)
-            chunks.append(handler.rfile.read(size))
-            handler.rfile.readline()
-    length = int(handler.headers.get("Content-Length") or 0)
-    return handler.rfile.read(length) if length else b""
-
-
-class _RecordingHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep quiet
-        pass
-
-    def _record(self) -> RecordedRequest:
-        cn = None
-        if isinstance(self.connection, ssl.SSLSocket):
-            peer = self.connection.getpeercert()
-            if peer:
-                for rdn in peer.get("subject", ()):
-                    for attribute in rdn:
-                        if attribute[0] == "commonName":
-                            cn = str(attribute[1])
-        recorded = RecordedRequest(
-            method=self.command,
-            path=self.path,
-            headers=list(self.headers.items()),
-            body=_read_body(self),
-            client_address=tuple(self.client_address),
-            client_cert_cn=cn,
-        )
-        self.server.owner._append(recorded)
-        return recorded
-
-    def _answer(self) -> None:
-        recorded = self._record()
-        reply = self.server.owner.handler(recorded)
-        self.send_response(reply.status)
-        names = {name.lower() for name in reply.headers}
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        if "content-length" not in names:
-            self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _answer
-
-    def do_CONNECT(self) -> None:  # noqa: N802
-        recorded = self._record()
-        upstream = self.server.owner.connect_upstream
-        if upstream is None:
-            reply = self.server.owner.handler(recorded)
-            self.send_response(reply.status if reply.status != 200 else 502)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        try:
-            target = socket.create_connection(upstream, timeout=5)
-        except OSError:
-            self.send_response(502)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send_response(200, "Connection established")
-        self.end_headers()
-        self.close_connection = True
-        _pipe(self.connection, target)
-
-
-def _pipe(client: socket.socket, upstream: socket.socket) -> None:
-    sockets = [client, upstream]
-    try:
-        while True:
-            readable, _, _ = select.select(sockets, [], [], 5)
-            if not readable:
-                return
-            for sock in readable:
-                data = sock.recv(65536)
-                if not data:
-                    return
-                (upstream if sock is client else client).sendall(data)
-    except OSError:
-        return
-    finally:
-        upstream.close()
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    owner: RecordingServer
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        # TLS is set up here, in the connection's own thread, so that a client that never
-        # finishes its handshake blocks only itself.
-        request.settimeout(10)
-        context = self.owner.tls
-        if context is not None:
-            try:
-                request = context.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError) as exc:
-                self.owner._handshake_failed(exc)
-                request.close()
-                return
-        super().finish_request(request, client_address)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that goes away mid-request is not the server's problem
-
-
-class _Server6(_Server):
-    address_family = socket.AF_INET6
-
-
-class RecordingServer:
-    """A threaded HTTP(S) server on loopback that records every request it receives.
-
-    :param handler: answers each request (default: 200 ``ok``); it runs in the server's
-        threads.
-    :param host: ``127.0.0.1`` (default) or ``::1``.
-    :param tls: a server context (:func:`server_context`) to serve https.
-    """
-
-    def __init__(
-        self,
-        handler: Handler | None = None,
-        *,
-        host: str = "127.0.0.1",
-        tls: ssl.SSLContext | None = None,
-    ) -> None:
-        self.handler: Handler = handler or _default_handler
-        self.tls = tls
-        self.host = host
-        self.connect_upstream: tuple[str, int] | None = None
-        self._lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
-        self.handshake_errors: list[str] = []
-        server_class = _Server6 if ":" in host else _Server
-        self._server = server_class((host, 0), _RecordingHandler)
-        self._server.owner = self
-        self.port: int = self._server.server_address[1]
-        self._thread: threading.Thread | None = None
-
-    @property
-    def scheme(self) -> str:
-        return "https" if self.tls is not None else "http"
-
-    @property
-    def netloc(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
-
-    @property
-    def url(self) -> str:
-        """``scheme://host:port``, no trailing slash."""
-        return f"{self.scheme}://{self.netloc}"
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """A copy of the requests received so far, in order."""
-        with self._lock:
-            return list(self._requests)
-
-    def _append(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
-
-    def _handshake_failed(self, exc: BaseException) -> None:
-        with self._lock:
-            self.handshake_errors.append(str(exc))
-
-    def start(self) -> RecordingServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> RecordingServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-
-class RecordingProxy(RecordingServer):
-    """A loopback HTTP proxy that records requests.
-
-    Absolute-form requests (``GET http://host/path``) are answered by ``handler`` itself,
-    never forwarded. ``CONNECT`` requests are recorded and, when ``upstream`` is given,
-    tunnelled to that loopback address whatever host they name (so a test can reach a TLS
-    server under a name that does not resolve); without ``upstream`` they are refused.
-    With ``tls``, the proxy itself is reached over TLS (an ``https://`` proxy URL).
-    """
-
-    def __init__(
-        self,
-        handler: Handler | None = None,
-        *,
-        upstream: tuple[str, int] | None = None,
-        host: str = "127.0.0.1",
-        tls: ssl.SSLContext | None = None,
-    ) -> None:
-        super().__init__(handler, host=host, tls=tls)
-        self.connect_upstream = upstream
-
-
-@contextlib.contextmanager
-def silent_listener(host: str = "127.0.0.1") -> Iterator[tuple[str, int]]:
-    """A context manager giving ``(host, port)`` of a socket that listens but never accepts
-    or answers: connections complete (the kernel queues them), then hear nothing. For
-    timeout tests."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.bind((host, 0))
-        sock.listen(16)
-        yield host, sock.getsockname()[1]
-    finally:
-        sock.close()
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on (bound, then released): connecting to it is refused."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def bundle(*pems: Iterable[str] | str) -> str:

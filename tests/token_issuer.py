@@ -22,28 +22,25 @@ import hashlib
 import hmac
 import json
 import secrets
-import socket
-import ssl
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
 
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from cryptography.x509.oid import NameOID
+
+from tests.http_stub import Answer, Seen, StubServer
+from tests.tls_helpers import make_ca
 
 __all__ = [
     "Grant",
     "GrantCallable",
-    "RecordedRequest",
     "TokenAuthSettings",
     "TokenIssuer",
     "decode_jwt",
@@ -60,6 +57,8 @@ Grant = tuple[str, str, Sequence[str]]
 GrantCallable = Callable[[str | None, str, str, list[str]], Sequence[str]]
 
 TokenField = Literal["token", "access_token", "both", "none"]
+
+_FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -79,45 +78,6 @@ class TokenAuthSettings:
             "issuer": self.issuer,
             "rootcertbundle": self.rootcertbundle,
         }
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request the issuer received, kept whole so tests can look for leaked secrets.
-
-    ``query`` and ``form`` keep every value of repeated parameters (``scope`` repeats on GET).
-    ``basic_auth`` is the decoded ``Authorization: Basic`` pair, if any. ``status`` is what
-    the issuer answered.
-    """
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    form: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-    basic_auth: tuple[str, str] | None
-    status: int = 0
-
-    @property
-    def scopes(self) -> list[str]:
-        """The scopes asked for, from the query (GET) or the space-joined form field (POST)."""
-        values = self.query.get("scope", []) + self.form.get("scope", [])
-        return [scope for value in values for scope in value.split(" ") if scope]
-
-    def contains(self, secret: str) -> bool:
-        """Whether ``secret`` appears anywhere in the request as sent or decoded.
-
-        Checks the raw path, header values, the body, and the decoded basic-auth pair, so
-        a credential canary is found whichever way a client sent it.
-        """
-        haystacks = [self.path, self.body.decode("latin-1")]
-        haystacks += list(self.headers.values())
-        haystacks += [value for values in self.query.values() for value in values]
-        haystacks += [value for values in self.form.values() for value in values]
-        if self.basic_auth is not None:
-            haystacks += list(self.basic_auth)
-        return any(secret in haystack for haystack in haystacks)
 
 
 def libtrust_key_id(public_key: ec.EllipticCurvePublicKey | rsa.RSAPublicKey) -> str:
@@ -169,43 +129,6 @@ def parse_scope(scope: str) -> tuple[str, str, list[str]] | None:
 def _rfc3339(moment: float) -> str:
     stamp = datetime.datetime.fromtimestamp(moment, tz=datetime.timezone.utc)
     return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], issuer: TokenIssuer, family: int) -> None:
-        self.address_family = family
-        self.issuer = issuer
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that rejects our certificate aborts the handshake; that is a test's
-        # expected outcome, not something to print a traceback for.
-        self.issuer._record_error()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    # Without this every small TLS response waits for a delayed ACK (FACTS.md).
-    disable_nagle_algorithm = True
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the issuer records requests itself."""
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self.server.issuer._handle(self, "GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.server.issuer._handle(self, "POST")
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self.server.issuer._handle(self, "PUT")
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        self.server.issuer._handle(self, "HEAD")
 
 
 class TokenIssuer:
@@ -272,11 +195,10 @@ class TokenIssuer:
         self.support_oauth = True
 
         self._lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
         self._refresh_tokens: dict[str, str] = {}
-        self._errors = 0
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        # Made by start(), kept after stop() so that what it recorded stays readable.
+        self._server: StubServer | None = None
+        self._serving = False
 
         self._key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
         if algorithm == "ES256":
@@ -293,34 +215,16 @@ class TokenIssuer:
 
     def start(self) -> TokenIssuer:
         """Bind a free port and serve in a daemon thread."""
-        if self._server is not None:
-            return self
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        server = _Server((self.host, 0), self, family)
-        if self.tls is not None:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(str(self.tls[0]), str(self.tls[1]))
-            # Handshake in the handler thread, so one stuck client cannot block accept().
-            server.socket = context.wrap_socket(
-                server.socket, server_side=True, do_handshake_on_connect=False
-            )
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        if not self._serving:
+            self._server = StubServer(self._route, bind=self.host, tls=self.tls).start()
+            self._serving = True
         return self
 
     def stop(self) -> None:
         """Stop serving and close the socket (idempotent)."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        if self._serving and self._server is not None:
+            self._server.stop()
+        self._serving = False
 
     def __enter__(self) -> TokenIssuer:
         return self.start()
@@ -332,9 +236,9 @@ class TokenIssuer:
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if not self._serving or self._server is None:
             raise RuntimeError("token issuer is not running")
-        return int(self._server.server_address[1])
+        return self._server.port
 
     @property
     def scheme(self) -> str:
@@ -364,14 +268,14 @@ class TokenIssuer:
     # -- recording ---------------------------------------------------------------------
 
     @property
-    def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, oldest first (a copy)."""
-        with self._lock:
-            return list(self._requests)
+    def requests(self) -> list[Seen]:
+        """Every request received so far, oldest first (a copy); ``status`` is what the
+        issuer answered, ``basic`` the decoded credentials, ``scopes`` what was asked for."""
+        return self._server.seen if self._server is not None else []
 
     def clear_requests(self) -> None:
-        with self._lock:
-            self._requests.clear()
+        if self._server is not None:
+            self._server.clear()
 
     def count(self, method: str | None = None) -> int:
         """How many requests (of ``method``, if given) the issuer has answered."""
@@ -380,12 +284,7 @@ class TokenIssuer:
     @property
     def handshake_errors(self) -> int:
         """Connections that failed before a request was read (e.g. a rejected certificate)."""
-        with self._lock:
-            return self._errors
-
-    def _record_error(self) -> None:
-        with self._lock:
-            self._errors += 1
+        return len(self._server.handshake_errors) if self._server is not None else 0
 
     # -- tokens ------------------------------------------------------------------------
 
@@ -432,21 +331,8 @@ class TokenIssuer:
         return self._key.sign(data, padding.PKCS1v15(), hashes.SHA256())
 
     def _write_root_cert(self) -> None:
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "registry-core token signer")])
-        now = datetime.datetime.now(datetime.timezone.utc)
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(self._key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(self._key, hashes.SHA256())
-        )
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.rootcert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        signer = make_ca("registry-core token signer", key=self._key)
+        signer.write_cert(self.rootcert_path)
 
     def _granted(self, account: str | None, scopes: list[str]) -> list[dict[str, Any]]:
         access: list[dict[str, Any]] = []
@@ -500,40 +386,12 @@ class TokenIssuer:
 
     # -- HTTP --------------------------------------------------------------------------
 
-    def _handle(self, handler: _Handler, method: str) -> None:
-        split = urllib.parse.urlsplit(handler.path)
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length > 0 else b""
-        form: dict[str, list[str]] = {}
-        content_type = handler.headers.get("Content-Type", "")
-        if method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
-            form = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        request = RecordedRequest(
-            method=method,
-            path=handler.path,
-            query=urllib.parse.parse_qs(split.query, keep_blank_values=True),
-            form=form,
-            headers=dict(handler.headers.items()),
-            body=body,
-            basic_auth=_basic_auth(handler.headers.get("Authorization")),
-        )
-        status, payload, extra_headers = self._answer(request, split.path)
-        recorded = replace(request, status=status)
-        with self._lock:
-            self._requests.append(recorded)
-        data = json.dumps(payload).encode("utf-8")
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in extra_headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        if method != "HEAD":
-            handler.wfile.write(data)
+    def _route(self, seen: Seen) -> Answer:
+        status, payload, extra_headers = self._answer(seen, urllib.parse.urlsplit(seen.path).path)
+        headers = [("Content-Type", "application/json"), *extra_headers.items()]
+        return Answer(status, headers, json.dumps(payload).encode("utf-8"))
 
-    def _answer(
-        self, request: RecordedRequest, path: str
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _answer(self, request: Seen, path: str) -> tuple[int, dict[str, Any], dict[str, str]]:
         if self.fail_status is not None:
             return self.fail_status, {"details": "token issuer told to fail"}, {}
         if path != "/token":
@@ -554,27 +412,30 @@ class TokenIssuer:
     def _service_ok(self, values: list[str]) -> bool:
         return not values or values[0] == self.service
 
-    def _answer_get(self, request: RecordedRequest) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _answer_get(self, request: Seen) -> tuple[int, dict[str, Any], dict[str, str]]:
         if not self._service_ok(request.query.get("service", [])):
             return HTTPStatus.BAD_REQUEST, {"details": "unknown service"}, {}
         account: str | None = None
-        if any(name.lower() == "authorization" for name in request.headers):
-            if request.basic_auth is None or not self._check_password(*request.basic_auth):
+        if request.authorization is not None:
+            credentials = request.basic
+            if credentials is None or not self._check_password(*credentials):
                 return self._unauthorized()
-            account = request.basic_auth[0]
+            account = credentials[0]
         offline = request.query.get("offline_token", ["false"])[0].lower() == "true"
         refresh = None
         if offline and account is not None and self.issue_refresh_tokens:
             refresh = self._new_refresh_token(account)
         return HTTPStatus.OK, self._token_body(account, request.scopes, refresh), {}
 
-    def _answer_post(self, request: RecordedRequest) -> tuple[int, dict[str, Any], dict[str, str]]:
-        form = {key: values[0] for key, values in request.form.items()}
+    def _answer_post(self, request: Seen) -> tuple[int, dict[str, Any], dict[str, str]]:
+        content_type = request.header("Content-Type") or ""
+        fields = request.form if content_type.startswith(_FORM) else {}
+        form = {key: values[0] for key, values in fields.items()}
         grant_type = form.get("grant_type", "")
         if not form.get("client_id"):
             return HTTPStatus.BAD_REQUEST, {"error": "invalid_request",
                                             "error_description": "client_id is required"}, {}
-        if not self._service_ok(request.form.get("service", [])):
+        if not self._service_ok(fields.get("service", [])):
             return HTTPStatus.BAD_REQUEST, {"details": "unknown service"}, {}
         refresh: str | None = None
         if grant_type == "password":
@@ -611,15 +472,4 @@ class TokenIssuer:
         if refresh is not None:
             body["refresh_token"] = refresh
         return body
-
-
-def _basic_auth(header: str | None) -> tuple[str, str] | None:
-    if not header or header[:6].lower() != "basic ":
-        return None
-    try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    username, sep, password = decoded.partition(":")
-    return (username, password) if sep else None
 
