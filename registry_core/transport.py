@@ -45,6 +45,7 @@ from urllib3.exceptions import ProxyError as Urllib3ProxyError
 from urllib3.util.timeout import Timeout
 
 from .errors import TransportError
+from .gocompat import parse_cidr, parse_ip, split_host_port, to_address
 from .hookspecs import SendFunction, hookimpl
 from .interfaces import RequestModifier
 from .tlsconfig import TLSConfig
@@ -162,24 +163,10 @@ def _getenv_any(environ: Mapping[str, str], *names: str) -> str:
     return ""
 
 
-def _split_host_port(text: str) -> tuple[str, str] | None:
-    """Go's ``net.SplitHostPort``: ``None`` where Go returns an error."""
-    if text.startswith("["):
-        end = text.find("]")
-        if end == -1 or not text[end + 1 :].startswith(":"):
-            return None
-        port = text[end + 2 :]
-        return (None if ":" in port else (text[1:end], port))
-    if text.count(":") != 1:
-        return None
-    host, _, port = text.partition(":")
-    return host, port
-
-
 def _netloc_host_port(netloc: str, scheme: str) -> tuple[str, str]:
     """The host (brackets removed, case kept) and port (the scheme's default if absent)."""
     hostport = netloc.rpartition("@")[2]
-    split = _split_host_port(hostport)
+    split = split_host_port(hostport)
     if split is None:
         host = hostport[1:-1] if hostport.startswith("[") and hostport.endswith("]") else hostport
         port = ""
@@ -190,20 +177,19 @@ def _netloc_host_port(netloc: str, scheme: str) -> tuple[str, str]:
 
 def _parse_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """Go's ``net.ParseIP``; an IPv4-mapped IPv6 address is its IPv4 address, as Go compares."""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
+    ip = parse_ip(host)
+    if ip is None:
         return None
+    address = to_address(ip)
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address.ipv4_mapped
     return address
 
 
 def _parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    try:
-        return ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return None
+    """Go's ``net.ParseCIDR``, as the proxy rules use it."""
+    cidr = parse_cidr(text)
+    return None if cidr is None else cidr.network
 
 
 def _idna(host: str) -> str:
@@ -315,7 +301,7 @@ class ProxyConfig:
                 if ip is not None and ip.version == network.version and ip in network:
                     return False
                 continue
-            split = _split_host_port(entry)
+            split = split_host_port(entry)
             entry_host, entry_port = split if split is not None else (entry, "")
             if entry_host.startswith("[") and entry_host.endswith("]"):
                 entry_host = entry_host[1:-1]
