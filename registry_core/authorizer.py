@@ -11,8 +11,10 @@ Beyond the reference (each is listed in ``docs/authentication.rst``):
 - tokens are cached per realm, service and scope set, shared between threads, refreshed
   shortly before they expire, and fetched once when many threads need the same one;
 - a 401 whose challenge says ``insufficient_scope`` is retried once with the wider scope;
-- credentials go only to a realm that :class:`RealmPolicy` trusts;
-- token bodies are capped and an unreadable one is an error that quotes only a short,
+- credentials go only to a realm that :class:`RealmPolicy` trusts, and no request goes to a
+  realm with user info, a backslash, white space or a control character;
+- a token server's redirects keep credentials on the realm's own origin;
+- token bodies are capped, and a token server's error body is quoted only as a short,
   redacted sample;
 - a refresh-token answer without an ``access_token`` is an error.
 """
@@ -20,24 +22,28 @@ Beyond the reference (each is listed in ``docs/authentication.rst``):
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 import logging
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.auth import AuthBase
+from urllib3.exceptions import LocationParseError
+from urllib3.util import Url, parse_url
 
 from .challenge import Challenge, ChallengeManager, response_challenges
 from .constants import AUTH_CLIENT_ID
 from .errors import AuthenticationError, RegistryError, TokenError, UntrustedRealmError
+from .gocompat import go_quote
+from .transport import redact_url, resendable_body
 
 if TYPE_CHECKING:
     from .interfaces import CredentialStore
@@ -59,6 +65,7 @@ __all__ = [
     "redact",
     "registrable_domain",
     "registry_scope",
+    "resendable_body",
     "repository_scope",
 ]
 
@@ -108,24 +115,36 @@ def registry_scope(name: str, actions: Iterable[str]) -> str:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret, and its base64 forms, replaced by ``[redacted]``.
+    """``text`` with every secret, and its encoded forms, replaced by ``[redacted]``.
 
-    For messages and logs that must quote something a server sent back: a hostile or
-    broken server may echo the credentials it was given.
+    The forms are the secret itself, its standard and URL-safe base64 (with and without
+    padding: a basic-auth header), and its URL-encoded forms (``quote_plus`` as in a form
+    body or query, ``quote`` with and without ``/`` kept; percent escapes in any case). For
+    messages and logs that must quote something a server sent back: a hostile or broken
+    server may echo the credentials it was given.
     """
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        encoded = base64.b64encode(secret.encode("utf-8")).decode("ascii")
-        for form in (secret, encoded, encoded.rstrip("=")):
+        raw = secret.encode("utf-8")
+        forms = {secret}
+        for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+            forms.update((encoded.decode("ascii"), encoded.decode("ascii").rstrip("=")))
+        escaped = {quote_plus(secret), quote(secret, safe=""), quote(secret)} - {secret}
+        for form in sorted(forms, key=len, reverse=True):
             if len(form) >= 4:
                 text = text.replace(form, "[redacted]")
+        for form in sorted(escaped, key=len, reverse=True):
+            if len(form) >= 4:
+                text = re.sub(re.escape(form), "[redacted]", text, flags=re.IGNORECASE)
     return text
 
 
 def _sample(body: bytes, secrets: Iterable[str]) -> str:
     """A short quotable sample of ``body`` with secrets and secret-like runs removed."""
-    text = redact(body.decode("utf-8", errors="replace"), secrets)
+    text = redact(body.decode("utf-8", errors="surrogateescape"), secrets)
     text = _SECRET_LIKE.sub("[redacted]", text[:_SAMPLE_CHARS])
-    return json.dumps(text + ("..." if len(body) > _SAMPLE_CHARS else ""))
+    text += "..." if len(body) > _SAMPLE_CHARS else ""
+    # Quoted as Go's %q quotes the body, bytes that are not UTF-8 included.
+    return go_quote(text.encode("utf-8", errors="surrogateescape"))
 
 
 def _split_host(netloc: str) -> str:
@@ -134,6 +153,107 @@ def _split_host(netloc: str) -> str:
     if host.startswith("["):
         return host[1 : host.find("]")].lower() if "]" in host else host.lower()
     return host.rpartition(":")[0].lower() if ":" in host else host.lower()
+
+
+def _refused_character(url: str) -> str | None:
+    """What makes ``url`` ambiguous to parse, or ``None``: a backslash, white space or a
+    control or format character. Parsers disagree on where such a URL's host ends (urllib3
+    stops it at a backslash, :func:`~urllib.parse.urlsplit` does not), so the host a policy
+    reads need not be the one a request goes to."""
+    for char in url:
+        if char == "\\":
+            return "a backslash"
+        if char.isspace():
+            return "white space"
+        if unicodedata.category(char) in ("Cc", "Cf"):
+            return "a control character"
+    return None
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A URL as requests will send it, and the parts a policy decides on."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int | None
+
+
+def _target(url: str) -> _Target:
+    """Parse ``url`` exactly as requests prepares it and urllib3 connects to it.
+
+    :raises UntrustedRealmError: the URL has user info (requests would send it as basic
+        credentials), a backslash, white space or a control character, or a host the two
+        parsers read differently. Nothing may be sent to such a URL.
+    :raises TokenError: the URL cannot be parsed or has no host.
+    """
+    reason = _refused_character(url)
+    if reason is None:
+        try:
+            authority = urlsplit(url).netloc
+        except ValueError:
+            authority = ""
+        if "@" in authority:
+            reason = "user info"
+    if reason is not None:
+        raise UntrustedRealmError(
+            f"refusing to send a request to {go_quote(url)}: the URL contains {reason}"
+        )
+    prepared = requests.PreparedRequest()
+    try:
+        prepared.prepare_url(url, None)
+        parts: Url = parse_url(prepared.url or "")
+        split = urlsplit(prepared.url or "")
+        split_host = split.hostname
+        split_port = split.port
+    except (requests.RequestException, LocationParseError, ValueError):
+        raise TokenError(f"invalid token auth challenge realm: {url!r} is not a URL") from None
+    host = (parts.host or "").lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    scheme = (parts.scheme or "").lower()
+    if not scheme or not host:
+        raise TokenError(f"invalid token auth challenge realm: {url!r} is not a URL")
+    if parts.auth is not None or split.username is not None:
+        raise UntrustedRealmError(
+            f"refusing to send a request to {go_quote(url)}: the URL contains user info"
+        )
+    if (split_host or "").lower() != host or split_port != parts.port:
+        raise UntrustedRealmError(
+            f"refusing to send a request to {go_quote(url)}: its host is ambiguous"
+        )
+    return _Target(prepared.url or "", scheme, host, parts.port)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _port(target: _Target) -> int | None:
+    return target.port if target.port is not None else _DEFAULT_PORTS.get(target.scheme)
+
+
+def _same_origin(first: _Target, second: _Target) -> bool:
+    """Same scheme, host and port (the scheme's default port filled in)."""
+    return (first.scheme, first.host, _port(first)) == (second.scheme, second.host, _port(second))
+
+
+def _prefix_matches(prefix: str, target: _Target) -> bool:
+    """Whether a ``trusted_realms`` entry covers ``target``: the same scheme, host and port
+    exactly, and the entry's path equal to the target's or a whole-segment prefix of it
+    (``https://sso.example/oauth`` covers ``/oauth`` and ``/oauth/token``, not ``/oauthx``).
+    An entry with user info, a query or a fragment, or one that does not parse, covers
+    nothing."""
+    try:
+        trusted = _target(prefix)
+    except RegistryError:
+        return False
+    parts = urlsplit(trusted.url)
+    if parts.query or parts.fragment or not _same_origin(trusted, target):
+        return False
+    path = parts.path.rstrip("/")
+    wanted = urlsplit(target.url).path
+    return not path or wanted == path or wanted.startswith(path + "/")
 
 
 def registrable_domain(host: str) -> str:
@@ -169,13 +289,19 @@ class RealmPolicy:
     realm must use https (http only for an insecure registry) and be the registry's own host
     or share its :func:`registrable_domain`. The ``registry_trust_realm`` hook is asked
     first and may allow (``True``) or refuse (``False``) any realm; ``trusted_realms``
-    (URL prefixes) allows more without a plugin.
+    allows more without a plugin.
+
+    The host is read as requests will send the request, and a realm with user info, a
+    backslash, white space or a control character is refused before anything else is asked:
+    parsers disagree on where the host of such a URL ends.
 
     :param registry: the registry's ``host[:port]``.
     :param secure: whether the registry is secure (its TLS is verified).
     :param trust_hook: ``trust_realm(realm, registry, secure)``, usually
-        ``service.hooks.trust_realm``.
-    :param trusted_realms: realm URL prefixes to trust in addition.
+        ``service.hooks.trust_realm``; it is given the realm as it will be sent.
+    :param trusted_realms: realms to trust in addition, as ``scheme://host[:port][/path]``:
+        a realm is covered when its scheme, host and port are the entry's and its path is
+        the entry's path or below it (whole segments).
     """
 
     def __init__(
@@ -194,23 +320,34 @@ class RealmPolicy:
     def check(self, realm: str) -> None:
         """Return if credentials may be sent to ``realm``; raise otherwise.
 
-        :raises UntrustedRealmError: the realm is not trusted.
+        :raises UntrustedRealmError: the realm is not trusted, not a URL, or ambiguous (user
+            info, a backslash, white space, a control character).
         """
+        try:
+            target = _target(realm)
+        except UntrustedRealmError:
+            raise
+        except TokenError:
+            raise UntrustedRealmError(
+                f"not sending credentials to token realm {go_quote(realm)} of registry "
+                f"{self.registry}: it is not a URL"
+            ) from None
         if self.trust_hook is not None:
-            verdict = self.trust_hook(realm, self.registry, self.secure)
+            verdict = self.trust_hook(target.url, self.registry, self.secure)
             if verdict is True:
                 return
             if verdict is False:
                 raise UntrustedRealmError(
-                    f"token realm {realm} of registry {self.registry} refused by a plugin"
+                    f"token realm {redact_url(target.url)} of registry {self.registry} refused "
+                    "by a plugin"
                 )
-        if any(realm.startswith(prefix) for prefix in self.trusted_realms):
+        if any(_prefix_matches(prefix, target) for prefix in self.trusted_realms):
             return
-        reason = self._refusal(realm)
+        reason = self._refusal(target)
         if reason is not None:
             raise UntrustedRealmError(
-                f"not sending credentials to token realm {realm} of registry {self.registry}: "
-                f"{reason}"
+                f"not sending credentials to token realm {redact_url(target.url)} of registry "
+                f"{self.registry}: {reason}"
             )
 
     def trusts_host(self, url: str) -> bool:
@@ -219,17 +356,20 @@ class RealmPolicy:
         The authorizer asks this for every request it would add credentials to, so a host a
         registry redirected its ping to is not answered unless it is the registry's own.
         """
-        return self._refusal(url) is None
+        try:
+            target = _target(url)
+        except RegistryError:
+            return False
+        return self._refusal(target) is None
 
-    def _refusal(self, url: str) -> str | None:
-        """Why the default rule refuses ``url``, or ``None`` when it allows it."""
-        parts = urlsplit(url)
+    def _refusal(self, target: _Target) -> str | None:
+        """Why the default rule refuses ``target``, or ``None`` when it allows it."""
         allowed_schemes = ("https",) if self.secure else ("https", "http")
-        if parts.scheme not in allowed_schemes:
+        if target.scheme not in allowed_schemes:
             return "it does not use https"
-        host = _split_host(parts.netloc)
+        host = target.host
         registry_host = _split_host(self.registry)
-        if host == registry_host:
+        if host.rstrip(".") == registry_host.rstrip("."):
             return None
         if not _is_ip(host) and registrable_domain(host) == registrable_domain(registry_host):
             return None
@@ -310,8 +450,10 @@ class TokenHandler:
         authorizer).
     :param credentials: the credential store; ``None`` for anonymous tokens.
     :param scopes: the scopes every token asks for.
-    :param realm_policy: where credentials may go; ``None`` trusts every realm (the
-        reference's behaviour; only for tests and callers that checked already).
+    :param realm_policy: where credentials may go; ``None`` trusts every well-formed realm
+        (the reference's behaviour; only for tests and callers that checked already). A realm
+        with user info, a backslash, white space or a control character is refused either
+        way.
     :param clock: seconds since the epoch; for tests.
     """
 
@@ -388,20 +530,23 @@ class TokenHandler:
         return None
 
     def fetch_token(self, params: Mapping[str, str], scopes: list[str]) -> tuple[str, float]:
-        """Fetch a token; returns ``(token, expires_at)`` (Go ``fetchToken``)."""
+        """Fetch a token; returns ``(token, expires_at)`` (Go ``fetchToken``).
+
+        :raises UntrustedRealmError: the realm is ambiguous (user info, a backslash, white
+            space, a control character), or credentials may not go there.
+        :raises TokenError: the realm is not a URL, or the token server's answer is unusable.
+        """
         realm = params.get("realm")
         if realm is None:
             raise TokenError("no realm specified for token auth challenge")
-        parts = urlsplit(realm)
-        if not parts.scheme or not parts.netloc:
-            raise TokenError(f"invalid token auth challenge realm: {realm!r} is not a URL")
+        target = _target(realm)
         service = params.get("service", "")
         refresh_token = ""
         if self.credentials is not None:
-            refresh_token = self.credentials.refresh_token(realm, service)
+            refresh_token = self.credentials.refresh_token(target.url, service)
         if refresh_token:
-            return self._fetch_with_refresh_token(realm, refresh_token, service, scopes)
-        return self._fetch_with_basic_auth(realm, service, scopes)
+            return self._fetch_with_refresh_token(target, refresh_token, service, scopes)
+        return self._fetch_with_basic_auth(target, service, scopes)
 
     def _secrets(self) -> list[str]:
         if self.credentials is None:
@@ -411,8 +556,9 @@ class TokenHandler:
         return [pair, password, self.credentials.refresh_token("", "")]
 
     def _fetch_with_basic_auth(
-        self, realm: str, service: str, scopes: list[str]
+        self, target: _Target, service: str, scopes: list[str]
     ) -> tuple[str, float]:
+        realm = target.url
         parts = urlsplit(realm)
         query = parse_qsl(parts.query, keep_blank_values=True)
         if service:
@@ -432,24 +578,22 @@ class TokenHandler:
         # Go's url.Values.Encode(): sorted by key, order kept within a key.
         query.sort(key=lambda item: item[0])
         url = urlunsplit(parts._replace(query=urlencode(query)))
-        log.debug("fetching token from %s for service %r, scopes %s", realm, service, scopes)
+        log.debug("fetching token from %s for service %r, scopes %s", redact_url(realm),
+                  service, scopes)
         response = self._send("GET", url, headers=headers, secret=bool(headers))
-        data = self._decode(response)
-        token_field = _string(data, "token")
-        access_token = _string(data, "access_token")
-        refresh = _string(data, "refresh_token")
-        expires_in = _integer(data, "expires_in")
-        issued_at = _timestamp(data, "issued_at")
-        if refresh and self.credentials is not None:
-            self.credentials.set_refresh_token(realm, service, refresh)
-        token = access_token or token_field
+        fields = _decode_token_response(self._checked_body(response), "getTokenResponse",
+                                        self._secrets())
+        if fields.refresh_token and self.credentials is not None:
+            self.credentials.set_refresh_token(realm, service, fields.refresh_token)
+        token = fields.access_token or fields.token
         if not token:
             raise TokenError(NO_TOKEN_MESSAGE)
-        return token, self._expiry(expires_in, issued_at)
+        return token, self._expiry(fields.expires_in, fields.issued_at)
 
     def _fetch_with_refresh_token(
-        self, realm: str, refresh_token: str, service: str, scopes: list[str]
+        self, target: _Target, refresh_token: str, service: str, scopes: list[str]
     ) -> tuple[str, float]:
+        realm = target.url
         if self.realm_policy is not None:
             self.realm_policy.check(realm)
         form = sorted(
@@ -462,7 +606,7 @@ class TokenHandler:
             ]
         )
         log.debug("fetching token from %s with a refresh token, service %r, scopes %s",
-                  realm, service, scopes)
+                  redact_url(realm), service, scopes)
         response = self._send(
             "POST",
             realm,
@@ -470,23 +614,26 @@ class TokenHandler:
             data=urlencode(form),
             secret=True,
         )
-        data = self._decode(response)
-        access_token = _string(data, "access_token")
-        refresh = _string(data, "refresh_token")
-        expires_in = _integer(data, "expires_in")
-        issued_at = _timestamp(data, "issued_at")
-        if refresh and refresh != refresh_token and self.credentials is not None:
-            self.credentials.set_refresh_token(realm, service, refresh)
-        if not access_token:
+        fields = _decode_token_response(self._checked_body(response), "postTokenResponse",
+                                        self._secrets())
+        if (
+            fields.refresh_token
+            and fields.refresh_token != refresh_token
+            and self.credentials is not None
+        ):
+            self.credentials.set_refresh_token(realm, service, fields.refresh_token)
+        if not fields.access_token:
             # The reference accepts an empty access_token here and sends "Bearer ".
             raise TokenError(NO_TOKEN_MESSAGE)
-        return access_token, self._expiry(expires_in, issued_at)
+        return fields.access_token, self._expiry(fields.expires_in, fields.issued_at)
 
     def _expiry(self, expires_in: int, issued_at: float | None) -> float:
+        # expires_in is within Go's int range (the decoder refuses others), so the sum is a
+        # finite float however large it is.
         if expires_in < MINIMUM_TOKEN_LIFETIME:
             expires_in = MINIMUM_TOKEN_LIFETIME
         start = self.clock() if issued_at is None else issued_at
-        return start + expires_in
+        return start + float(expires_in)
 
     def _send(
         self,
@@ -499,53 +646,78 @@ class TokenHandler:
     ) -> tuple[int, str, bytes, requests.Response]:
         """Send a token request, following the token server's redirects ourselves.
 
-        A redirect is followed as the same request to the new location (at most
-        :data:`MAX_TOKEN_REDIRECTS`), so a token server may move its endpoint. When the
-        request carries credentials (``secret``), the new location must pass the realm
-        policy first: the transport would strip an ``Authorization`` header on the way to
-        another host, but not the refresh token in a re-posted form.
+        Redirects are followed as Go's client follows them, at most
+        :data:`MAX_TOKEN_REDIRECTS`: a 301, 302 or 303 turns a ``POST`` into a ``GET``
+        without a body; a 307 or 308 repeats the method and body. Beyond Go's client:
+
+        - every hop is parsed as requests will send it, and a location with user info, a
+          backslash, white space or a control character is refused
+          (:class:`~registry_core.errors.UntrustedRealmError`);
+        - when the request started with credentials (``secret``), every hop must pass the
+          realm policy;
+        - the ``Authorization`` header goes only to hops on the first URL's origin (scheme,
+          host and port); once dropped it stays dropped;
+        - a body (the refresh token of a ``POST``) is never sent to another origin: a 307 or
+          308 that would do so is an :class:`~registry_core.errors.UntrustedRealmError`.
+
+        :returns: ``(status, reason, body, response)``, the body read up to
+            :data:`MAX_TOKEN_BODY`.
         """
-        for _hop in range(MAX_TOKEN_REDIRECTS + 1):
+        first = _target(url)
+        target = first
+        hop_headers = dict(headers)
+        for hop in range(MAX_TOKEN_REDIRECTS + 1):
+            if hop and secret and self.realm_policy is not None:
+                # The first URL is the realm the caller checked already.
+                self.realm_policy.check(target.url)
             response = self.session.request(
-                method, url, headers=dict(headers), data=data, timeout=TOKEN_TIMEOUT,
+                method, target.url, headers=hop_headers, data=data, timeout=TOKEN_TIMEOUT,
                 stream=True, allow_redirects=False,
             )
             location = response.headers.get("Location")
-            if response.status_code in _REDIRECTS and location:
-                response.close()
-                target = urljoin(url, location)
-                if secret and self.realm_policy is not None:
-                    self.realm_policy.check(target)
-                log.debug("token server redirects to %s", urlsplit(target)._replace(query="")
-                          .geturl())
-                url = target
-                continue
+            if response.status_code not in _REDIRECTS or not location:
+                try:
+                    body = _read_capped(response)
+                finally:
+                    response.close()
+                return response.status_code, response.reason or "", body, response
+            response.close()
             try:
-                body = _read_capped(response)
-            finally:
-                response.close()
-            return response.status_code, response.reason or "", body, response
+                following = _target(urljoin(target.url, location))
+            except TokenError:
+                raise TokenError(
+                    f"token server at {redact_url(target.url)} redirected to a location that "
+                    "is not a URL"
+                ) from None
+            if response.status_code in (301, 302, 303):
+                if method not in ("GET", "HEAD"):
+                    method = "GET"
+                if data is not None:
+                    data = None
+                    hop_headers = {
+                        name: value for name, value in hop_headers.items()
+                        if name.lower() not in ("content-type", "content-length")
+                    }
+            if not _same_origin(first, following):
+                if data is not None:
+                    raise UntrustedRealmError(
+                        f"not following the token server's redirect from "
+                        f"{redact_url(target.url)} to {redact_url(following.url)}: it would "
+                        "send the request body to another host"
+                    )
+                hop_headers = {
+                    name: value for name, value in hop_headers.items()
+                    if name.lower() != "authorization"
+                }
+            log.debug("token server redirects to %s", redact_url(following.url))
+            target = following
         raise TokenError(f"token server redirected more than {MAX_TOKEN_REDIRECTS} times")
 
-    def _decode(self, answer: tuple[int, str, bytes, requests.Response]) -> dict[str, Any]:
+    def _checked_body(self, answer: tuple[int, str, bytes, requests.Response]) -> bytes:
         status, reason, body, response = answer
         if not 200 <= status <= 399:
             raise _token_server_error(status, reason, body, response, self._secrets())
-        try:
-            text = body.decode("utf-8")
-            value, _end = json.JSONDecoder().raw_decode(text.lstrip(" \t\r\n"))
-        except (UnicodeDecodeError, ValueError):
-            raise TokenError(
-                "unable to decode token response: not JSON: "
-                + _sample(body, self._secrets())
-            ) from None
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise TokenError(
-                f"unable to decode token response: a JSON {type(value).__name__}, not an object"
-            )
-        return value
+        return body
 
 
 def _read_capped(response: requests.Response) -> bytes:
@@ -559,49 +731,575 @@ def _read_capped(response: requests.Response) -> bytes:
     return b"".join(chunks)
 
 
-def _field(data: Mapping[str, Any], name: str) -> Any:
-    """A JSON field as Go's decoder finds it: exact name or any case, the last one wins."""
-    found: Any = None
-    for key, value in data.items():
-        if key.lower() == name:
-            found = value
-    return found
+# -- Go's decoding of token responses --------------------------------------------------------
+#
+# distribution decodes a token answer with encoding/json into a struct (getTokenResponse or
+# postTokenResponse) and reports a failure as "unable to decode token response: <Go's
+# error>". What follows reproduces what Go 1.19 accepts there and the texts of its errors:
+# the JSON scanner's syntax errors, the decoder's type errors, and time.Time's RFC 3339
+# parsing (by hand: datetime.fromisoformat before Python 3.11 refuses "Z" and nine-digit
+# fractions, and accepts a space for the "T" that Go requires).
 
 
-def _string(data: Mapping[str, Any], name: str) -> str:
-    value = _field(data, name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise TokenError(f"unable to decode token response: {name} is not a string")
-    return value
+@dataclass
+class _TokenFields:
+    """The fields of Go's token response structs, zero when absent."""
+
+    token: str = ""
+    access_token: str = ""
+    refresh_token: str = ""
+    scope: str = ""
+    expires_in: int = 0
+    #: Seconds since the epoch; ``None`` for Go's zero time.
+    issued_at: float | None = None
 
 
-def _integer(data: Mapping[str, Any], name: str) -> int:
-    value = _field(data, name)
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TokenError(f"unable to decode token response: {name} is not an integer")
-    return value
+class _Pairs(list):  # type: ignore[type-arg]
+    """A JSON object as its ``(key, value)`` pairs, in order and with duplicates, as Go's
+    decoder meets them."""
 
 
-def _timestamp(data: Mapping[str, Any], name: str) -> float | None:
-    """An RFC 3339 time as seconds since the epoch; ``None`` when absent or Go's zero time."""
-    value = _field(data, name)
+class _Number(str):
+    """A JSON number as its literal text: Go quotes the literal in its errors, and Python's
+    ``int()`` would refuse one of more than 4300 digits."""
+
+    __slots__ = ()
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_JSON = json.JSONDecoder(
+    object_pairs_hook=_Pairs, parse_int=_Number, parse_float=_Number,
+    parse_constant=_refuse_constant,
+)
+_GO_INT = re.compile(r"-?[0-9]{1,19}")
+_GO_INT_MIN, _GO_INT_MAX = -(1 << 63), (1 << 63) - 1
+_TOKEN_STRUCTS = {
+    "getTokenResponse": ("token", "access_token", "expires_in", "issued_at", "refresh_token"),
+    "postTokenResponse": ("access_token", "refresh_token", "expires_in", "issued_at", "scope"),
+}
+_JSON_SPACE = b" \t\r\n"
+
+
+def _decode_token_response(body: bytes, struct: str, secrets: Iterable[str]) -> _TokenFields:
+    """Decode a token answer as Go's ``json.NewDecoder(body).Decode(&struct)`` does.
+
+    :raises TokenError: ``unable to decode token response: <Go's error text>``, redacted.
+    """
+    fields = _TokenFields()
+    error = _decode_into(body, struct, fields)
+    if error is not None:
+        raise TokenError(redact(f"unable to decode token response: {error}", secrets))
+    return fields
+
+
+def _decode_into(body: bytes, struct: str, fields: _TokenFields) -> str | None:
+    text = body.decode("utf-8", errors="replace").lstrip(" \t\r\n")
+    try:
+        value, _end = _JSON.raw_decode(text)
+    except (ValueError, RecursionError):
+        # Only the first value counts, as for Go's Decoder; Go's own scanner words the error.
+        return _go_json_error(body, stream=True) or "JSON nested too deeply"
     if value is None:
         return None
-    if isinstance(value, str):
-        try:
-            moment = datetime.datetime.fromisoformat(value)
-        except ValueError:
-            moment = None
-        if moment is not None and moment.tzinfo is not None:
-            if moment.year == 1 and moment.replace(tzinfo=None) == datetime.datetime(1, 1, 1):
-                return None
-            return moment.timestamp()
-    raise TokenError(f"unable to decode token response: {name} is not an RFC 3339 time")
+    if not isinstance(value, _Pairs):
+        # Python takes the "0" of "0E" as a whole value; Go's scanner wants the exponent.
+        syntax = _go_json_error(body, stream=True)
+        return syntax or (
+            f"json: cannot unmarshal {_json_kind(value)} into Go value of type auth.{struct}"
+        )
+    names = _TOKEN_STRUCTS[struct]
+    saved: str | None = None  # Go reports the first type error after decoding the rest
+    for key, item in value:
+        name = key if key in names else _fold_match(key, names)
+        if name is None or item is None:  # unknown fields and nulls change nothing
+            continue
+        if name == "issued_at":
+            moment, error = _parse_go_time(_raw_json(item).encode("utf-8", "surrogatepass"))
+            if error is not None:
+                return error  # time.Time's own error ends decoding at once
+            fields.issued_at = moment
+            continue
+        if name == "expires_in":
+            if isinstance(item, _Number) and _GO_INT.fullmatch(item):
+                number = int(item)
+                if _GO_INT_MIN <= number <= _GO_INT_MAX:
+                    fields.expires_in = number
+                    continue
+            kind = f"number {item}" if isinstance(item, _Number) else _json_kind(item)
+            type_name = "int"
+        elif isinstance(item, str) and not isinstance(item, _Number):
+            setattr(fields, name, item)
+            continue
+        else:
+            kind, type_name = _json_kind(item), "string"
+        if saved is None:
+            saved = (
+                f"json: cannot unmarshal {kind} into Go struct field {struct}.{name} of type "
+                f"{type_name}"
+            )
+    return saved
 
+
+def _json_kind(value: Any) -> str:
+    """Go's name for a JSON value in an ``UnmarshalTypeError``."""
+    if isinstance(value, _Pairs):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, _Number):
+        return "number"
+    return "string"
+
+
+def _fold_match(key: str, names: Sequence[str]) -> str | None:
+    """The field Go's decoder fills for ``key`` when no name matches exactly: ASCII case
+    ignored, and the Kelvin sign and long s taken for ``k`` and ``s``."""
+    folded = []
+    for char in key:
+        if char.isascii():
+            folded.append(char.lower())
+        elif char in "\u212a\u017f":
+            folded.append("k" if char == "\u212a" else "s")
+        else:
+            return None
+    candidate = "".join(folded)
+    return candidate if candidate in names else None
+
+
+def _raw_json(value: Any) -> str:
+    """A decoded value's JSON text, as Go hands it to ``time.Time.UnmarshalJSON`` (the text
+    as sent, except that white space inside arrays and objects and string escapes are
+    written afresh)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, _Number):
+        return str(value)
+    if isinstance(value, _Pairs):
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_raw_json(v)}"
+                              for k, v in value) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_raw_json(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+# Go 1.19 time.Parse(`"`+time.RFC3339+`"`, raw JSON): what time.Time.UnmarshalJSON does.
+_TIME_LAYOUT = b'"2006-01-02T15:04:05Z07:00"'
+_TIME_CHUNKS = (
+    (b'"', b"2006"), (b"-", b"01"), (b"-", b"02"), (b"T", b"15"), (b":", b"04"),
+    (b":", b"05"), (b"", b"Z07:00"), (b'"', b""),
+)
+_ZERO_TIME = -62135596800  # 0001-01-01T00:00:00Z, Go's zero time, in Unix seconds
+
+
+def _time_quote(data: bytes) -> str:
+    """Go's ``time`` package ``quote``: bytes outside printable ASCII as ``\\xNN``."""
+    out = ['"']
+    for byte in data:
+        if byte >= 0x80 or byte < 0x20:
+            out.append(f"\\x{byte:02x}")
+        elif byte in b'"\\':
+            out.append("\\" + chr(byte))
+        else:
+            out.append(chr(byte))
+    return "".join(out) + '"'
+
+
+def _digit(data: bytes, index: int) -> bool:
+    return index < len(data) and 0x30 <= data[index] <= 0x39
+
+
+def _getnum(data: bytes, fixed: bool) -> tuple[int, bytes, bool]:
+    """Go's ``getnum``: one or two digits (``fixed``: two)."""
+    if not _digit(data, 0):
+        return 0, data, False
+    if not _digit(data, 1):
+        if fixed:
+            return 0, data, False
+        return data[0] - 0x30, data[1:], True
+    return (data[0] - 0x30) * 10 + data[1] - 0x30, data[2:], True
+
+
+def _time_atoi(data: bytes) -> tuple[int, bool]:
+    """Go ``time.atoi``: an optional sign and digits (none is 0)."""
+    negative = data[:1] == b"-"
+    if data[:1] in (b"-", b"+"):
+        data = data[1:]
+    if any(not 0x30 <= byte <= 0x39 for byte in data) or len(data) > 18:
+        return 0, False
+    number = int(data) if data else 0
+    return (-number if negative else number), True
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to a proleptic Gregorian date (any year, 0 included)."""
+    year -= month <= 2
+    era = (year if year >= 0 else year - 399) // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
+
+
+def _days_in(month: int, year: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def _parse_go_time(raw: bytes) -> tuple[float | None, str | None]:
+    """``(seconds since the epoch or None for Go's zero time, None)`` or ``(None, error)``.
+
+    Go's layout ``2006-01-02T15:04:05Z07:00``: a four-digit year, two-digit month, day,
+    minute and second, a one- or two-digit hour, an optional fraction of any length after
+    ``.`` or ``,`` (truncated to nanoseconds), then ``Z`` or ``±hh:mm``. Upper-case ``T`` and
+    ``Z`` only; no space for the ``T``; ranges checked as Go checks them.
+    """
+    if raw == b"null":
+        return None, None
+    value = raw
+    year = month = day = hour = minute = second = nanos = offset = 0
+
+    def cannot(elem: bytes, layout_elem: bytes) -> tuple[None, str]:
+        return None, (
+            f"parsing time {_time_quote(raw)} as {_time_quote(_TIME_LAYOUT)}: cannot parse "
+            f"{_time_quote(elem)} as {_time_quote(layout_elem)}"
+        )
+
+    def out_of_range(what: str) -> tuple[None, str]:
+        return None, f"parsing time {_time_quote(raw)}: {what} out of range"
+
+    for prefix, std in _TIME_CHUNKS:
+        if value[: len(prefix)] != prefix:
+            return cannot(value, prefix)
+        value = value[len(prefix) :]
+        if not std:
+            if value:
+                return None, (
+                    f"parsing time {_time_quote(raw)}: extra text: {_time_quote(value)}"
+                )
+            break
+        ok = True
+        range_error = ""
+        if std == b"2006":
+            if len(value) < 4 or not _digit(value, 0):
+                ok = False
+            else:
+                digits, value = value[:4], value[4:]
+                year, ok = _time_atoi(digits)
+        elif std == b"01":
+            month, value, ok = _getnum(value, True)
+            if ok and not 1 <= month <= 12:
+                range_error = "month"
+        elif std == b"02":
+            day, value, ok = _getnum(value, True)
+        elif std == b"15":
+            hour, value, ok = _getnum(value, False)
+            if not 0 <= hour < 24:
+                range_error = "hour"
+        elif std == b"04":
+            minute, value, ok = _getnum(value, True)
+            if not 0 <= minute < 60:
+                range_error = "minute"
+        elif std == b"05":
+            second, value, ok = _getnum(value, True)
+            if not 0 <= second < 60:
+                range_error = "second"
+            elif len(value) >= 2 and value[:1] in (b".", b",") and _digit(value, 1):
+                end = 2
+                while _digit(value, end):
+                    end += 1
+                digits = value[1 : min(end, 10)]
+                nanos = int(digits) * 10 ** (9 - len(digits))
+                value = value[end:]
+                ok = True  # Go's parseNanoseconds clears getnum's error here
+        else:  # Z07:00
+            if value[:1] == b"Z":
+                value = value[1:]
+                offset = 0
+            elif len(value) < 6 or value[3:4] != b":":
+                ok = False
+            else:
+                sign, hours, minutes, value = value[:1], value[1:3], value[4:6], value[6:]
+                hour_offset, ok = _time_atoi(hours)
+                minute_offset = 0
+                if ok:
+                    minute_offset, ok = _time_atoi(minutes)
+                offset = (hour_offset * 60 + minute_offset) * 60
+                if sign == b"-":
+                    offset = -offset
+                elif sign != b"+":
+                    ok = False
+        if range_error:
+            return out_of_range(range_error)
+        if not ok:
+            return cannot(value, std)
+    if not 1 <= day <= _days_in(month, year):
+        return out_of_range("day")
+    seconds = (
+        _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset
+    )
+    if seconds == _ZERO_TIME and nanos == 0:
+        return None, None
+    return seconds + nanos / 1e9, None
+
+
+# Go 1.19 encoding/json's scanner, for the texts of its syntax errors.
+_CONTINUE, _END_OBJECT, _END_ARRAY, _SKIP_SPACE, _END, _ERROR = range(6)
+_PARSE_KEY, _PARSE_VALUE, _PARSE_ARRAY = range(3)
+_MAX_NESTING = 10000
+
+
+def _quote_char(byte: int) -> str:
+    """Go's ``quoteChar``: a byte as a rune in single quotes."""
+    if byte == 0x27:
+        return "'\\''"
+    if byte == 0x22:
+        return "'\"'"
+    return "'" + go_quote(chr(byte))[1:-1] + "'"
+
+
+class _GoScanner:
+    """encoding/json's ``scanner`` state machine (only what decides errors)."""
+
+    def __init__(self) -> None:
+        self.step: Callable[[int], int] = self._begin_value
+        self.stack: list[int] = []
+        self.error: str | None = None
+        self.end_top = False
+
+    def fail(self, byte: int, context: str) -> int:
+        self.step = self._error
+        self.error = f"invalid character {_quote_char(byte)} {context}"
+        return _ERROR
+
+    def _error(self, byte: int) -> int:
+        return _ERROR
+
+    def _push(self, byte: int, state: int) -> int:
+        self.stack.append(state)
+        if len(self.stack) <= _MAX_NESTING:
+            return _CONTINUE
+        return self.fail(byte, "exceeded max depth")
+
+    def _pop(self) -> None:
+        self.stack.pop()
+        if self.stack:
+            self.step = self._end_value
+        else:
+            self.step = self._end_top
+            self.end_top = True
+
+    def _begin_value_or_empty(self, byte: int) -> int:
+        if byte in _JSON_SPACE:
+            return _SKIP_SPACE
+        if byte == 0x5D:  # ]
+            return self._end_value(byte)
+        return self._begin_value(byte)
+
+    def _begin_value(self, byte: int) -> int:
+        if byte in _JSON_SPACE:
+            return _SKIP_SPACE
+        if byte == 0x7B:  # {
+            self.step = self._begin_string_or_empty
+            return self._push(byte, _PARSE_KEY)
+        if byte == 0x5B:  # [
+            self.step = self._begin_value_or_empty
+            return self._push(byte, _PARSE_ARRAY)
+        if byte == 0x22:
+            self.step = self._in_string
+        elif byte == 0x2D:  # -
+            self.step = self._negative
+        elif byte == 0x30:
+            self.step = self._zero
+        elif 0x31 <= byte <= 0x39:
+            self.step = self._digits
+        elif byte in b"tfn":
+            word = {0x74: "true", 0x66: "false", 0x6E: "null"}[byte]
+            self.step = self._literal(word, 1)
+        else:
+            return self.fail(byte, "looking for beginning of value")
+        return _CONTINUE
+
+    def _begin_string_or_empty(self, byte: int) -> int:
+        if byte in _JSON_SPACE:
+            return _SKIP_SPACE
+        if byte == 0x7D:  # }
+            self.stack[-1] = _PARSE_VALUE
+            return self._end_value(byte)
+        return self._begin_string(byte)
+
+    def _begin_string(self, byte: int) -> int:
+        if byte in _JSON_SPACE:
+            return _SKIP_SPACE
+        if byte == 0x22:
+            self.step = self._in_string
+            return _CONTINUE
+        return self.fail(byte, "looking for beginning of object key string")
+
+    def _end_value(self, byte: int) -> int:
+        if not self.stack:
+            self.step = self._end_top
+            self.end_top = True
+            return self._end_top(byte)
+        if byte in _JSON_SPACE:
+            self.step = self._end_value
+            return _SKIP_SPACE
+        state = self.stack[-1]
+        if state == _PARSE_KEY:
+            if byte == 0x3A:  # :
+                self.stack[-1] = _PARSE_VALUE
+                self.step = self._begin_value
+                return _CONTINUE
+            return self.fail(byte, "after object key")
+        if state == _PARSE_VALUE:
+            if byte == 0x2C:  # ,
+                self.stack[-1] = _PARSE_KEY
+                self.step = self._begin_string
+                return _CONTINUE
+            if byte == 0x7D:
+                self._pop()
+                return _END_OBJECT
+            return self.fail(byte, "after object key:value pair")
+        if byte == 0x2C:
+            self.step = self._begin_value
+            return _CONTINUE
+        if byte == 0x5D:
+            self._pop()
+            return _END_ARRAY
+        return self.fail(byte, "after array element")
+
+    def _end_top(self, byte: int) -> int:
+        if byte not in _JSON_SPACE:
+            self.fail(byte, "after top-level value")
+        return _END
+
+    def _in_string(self, byte: int) -> int:
+        if byte == 0x22:
+            self.step = self._end_value
+        elif byte == 0x5C:  # backslash
+            self.step = self._in_string_escape
+        elif byte < 0x20:
+            return self.fail(byte, "in string literal")
+        return _CONTINUE
+
+    def _in_string_escape(self, byte: int) -> int:
+        if byte in b'bfnrt\\/"':
+            self.step = self._in_string
+            return _CONTINUE
+        if byte == 0x75:  # u
+            self.step = self._hex(4)
+            return _CONTINUE
+        return self.fail(byte, "in string escape code")
+
+    def _hex(self, left: int) -> Callable[[int], int]:
+        def state(byte: int) -> int:
+            if byte in b"0123456789abcdefABCDEF":
+                self.step = self._in_string if left == 1 else self._hex(left - 1)
+                return _CONTINUE
+            return self.fail(byte, "in \\u hexadecimal character escape")
+
+        return state
+
+    def _negative(self, byte: int) -> int:
+        if byte == 0x30:
+            self.step = self._zero
+            return _CONTINUE
+        if 0x31 <= byte <= 0x39:
+            self.step = self._digits
+            return _CONTINUE
+        return self.fail(byte, "in numeric literal")
+
+    def _digits(self, byte: int) -> int:
+        if 0x30 <= byte <= 0x39:
+            return _CONTINUE
+        return self._zero(byte)
+
+    def _zero(self, byte: int) -> int:
+        if byte == 0x2E:  # .
+            self.step = self._dot
+            return _CONTINUE
+        if byte in b"eE":
+            self.step = self._exponent
+            return _CONTINUE
+        return self._end_value(byte)
+
+    def _dot(self, byte: int) -> int:
+        if 0x30 <= byte <= 0x39:
+            self.step = self._fraction
+            return _CONTINUE
+        return self.fail(byte, "after decimal point in numeric literal")
+
+    def _fraction(self, byte: int) -> int:
+        if 0x30 <= byte <= 0x39:
+            return _CONTINUE
+        if byte in b"eE":
+            self.step = self._exponent
+            return _CONTINUE
+        return self._end_value(byte)
+
+    def _exponent(self, byte: int) -> int:
+        if byte in b"+-":
+            self.step = self._exponent_sign
+            return _CONTINUE
+        return self._exponent_sign(byte)
+
+    def _exponent_sign(self, byte: int) -> int:
+        if 0x30 <= byte <= 0x39:
+            self.step = self._exponent_digits
+            return _CONTINUE
+        return self.fail(byte, "in exponent of numeric literal")
+
+    def _exponent_digits(self, byte: int) -> int:
+        if 0x30 <= byte <= 0x39:
+            return _CONTINUE
+        return self._end_value(byte)
+
+    def _literal(self, word: str, index: int) -> Callable[[int], int]:
+        def state(byte: int) -> int:
+            if byte == ord(word[index]):
+                self.step = self._end_value if index + 1 == len(word) else self._literal(
+                    word, index + 1
+                )
+                return _CONTINUE
+            return self.fail(byte, f"in literal {word} (expecting '{word[index]}')")
+
+        return state
+
+
+def _go_json_error(data: bytes, *, stream: bool) -> str | None:
+    """The syntax error Go's encoding/json reports for ``data``, or ``None`` if it has none.
+
+    ``stream``: as ``json.Decoder.Decode`` (only the first value is read; ``EOF`` for
+    nothing but white space, ``unexpected EOF`` for a value cut short); otherwise as
+    ``json.Unmarshal`` (the whole input; ``unexpected end of JSON input``).
+    """
+    scanner = _GoScanner()
+    for byte in data:
+        result = scanner.step(byte)
+        if result == _ERROR:
+            return scanner.error
+        if stream and (result == _END or (result in (_END_OBJECT, _END_ARRAY)
+                                          and not scanner.stack)):
+            return None
+    if stream:
+        if scanner.step(0x20) == _END:
+            return None
+        return "unexpected EOF" if data.strip(_JSON_SPACE) else "EOF"
+    if scanner.error is not None:
+        return scanner.error
+    if scanner.end_top:
+        return None
+    scanner.step(0x20)
+    if scanner.end_top:
+        return None
+    return scanner.error or "unexpected end of JSON input"
 
 #: distribution's errcode values and default messages, for token servers' error bodies.
 _ERROR_CODES = {
@@ -688,18 +1386,43 @@ def _token_server_error(
         if status == 401:
             text = "unauthorized: authentication required"
         else:
-            reason_text = "invalid JSON"
-            try:
-                json.loads(body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                pass
-            else:
-                reason_text = "no error details found in HTTP response body"
+            # Go's json.Unmarshal error, or distribution's ErrNoErrorsInBody.
+            reason_text = (
+                _go_json_error(body, stream=False)
+                or _errors_type_error(body)
+                or "no error details found in HTTP response body"
+            )
             text = f"error parsing HTTP {status} response body: {reason_text}: "
             text += _sample(body, secrets)
     # Go merges the challenge's error and the body's into one errcode.Errors list.
     message = f"errors:\n{prefix}\n{text}\n" if prefix else text
     return error_class(redact(message, secrets))
+
+
+def _errors_type_error(body: bytes) -> str | None:
+    """Go's error for a well-formed error body that does not fit ``errcode.Errors`` at its
+    top level or in its ``errors`` member (errors deeper in the entries are not
+    reproduced)."""
+    try:
+        value, _end = _JSON.raw_decode(body.decode("utf-8", errors="replace").strip(" \t\r\n"))
+    except (ValueError, RecursionError):
+        return None
+    if value is None:
+        return None
+    if not isinstance(value, _Pairs):
+        return (
+            f"json: cannot unmarshal {_json_kind(value)} into Go value of type "
+            "struct { Errors []errcode.Error }"
+        )
+    for key, item in value:
+        if (key == "Errors" or _fold_match(key, ("errors",))) and item is not None and (
+            not isinstance(item, list) or isinstance(item, _Pairs)
+        ):
+            return (
+                f"json: cannot unmarshal {_json_kind(item)} into Go struct field .Errors of "
+                "type []errcode.Error"
+            )
+    return None
 
 
 class Authorizer(AuthBase):
@@ -711,7 +1434,8 @@ class Authorizer(AuthBase):
     registry redirects to, a server a hostile registry points at) gets no credentials.
 
     Beyond the reference, a 401 whose ``bearer`` challenge says ``insufficient_scope`` is
-    retried once with a token for the wider scope; another 401 is returned as it is.
+    retried once with a token for the wider scope, when the request's body can be sent again
+    (:func:`resendable_body`); another 401 is returned as it is.
 
     :param manager: the challenges, from the ping.
     :param handlers: tried in order; for each, every challenge of its scheme is answered.
@@ -803,8 +1527,12 @@ class Authorizer(AuthBase):
         wider = scopes + [scope for scope in dict.fromkeys(wanted) if scope not in scopes]
         if recorded is None or len(wider) == len(scopes):
             return response
+        if not resendable_body(request):
+            log.debug("not retrying %s %s with scope %s: its body cannot be sent again",
+                      request.method, redact_url(request.url), wanted)
+            return response
         log.debug("registry wants scope %s for %s %s; retrying once", wanted,
-                  request.method, request.url)
+                  request.method, redact_url(request.url))
         try:
             token = handler.get_token(recorded.parameters, wider)
         except AuthenticationError as exc:

@@ -94,8 +94,10 @@ def open_session(
 
     :param actions: the actions to ask a token for, such as ``("pull",)`` or
         ``("pull", "push")``.
-    :param trusted_realms: token realm URL prefixes to send credentials to even when they
-        are on another domain (the ``registry_trust_realm`` hook can allow them too).
+    :param trusted_realms: token realms to send credentials to even when they are on
+        another domain, as ``scheme://host[:port][/path]``: a realm matches when its scheme,
+        host and port are the same and its path starts with the path in whole segments (the
+        ``registry_trust_realm`` hook can allow realms too).
     :raises InvalidArgumentError: ``actions`` is a string, not a sequence of actions.
     :raises TransportError: no endpoint answered (the last endpoint's error).
     :raises RegistryError: the service has no endpoint for the repository.
@@ -130,8 +132,11 @@ def _bind(
     parts = urlsplit(endpoint.url)
     hooks = service.hooks
     transport = new_transport(endpoint.tls_config)
-    modifiers = hooks.request_modifiers(parts.netloc)
-    session = RepositorySession(transport, modifiers, plugin_hooks=hooks)
+    # Each host gets its own registry_request_modifiers: the registry's, a blob store it
+    # redirects to, the token realm (asked for by host, once per session).
+    session = RepositorySession(
+        transport, host_modifiers=hooks.request_modifiers, plugin_hooks=hooks
+    )
     try:
         response = send_ping(session, ping_url(endpoint.url))
         manager = ChallengeManager()
@@ -139,8 +144,9 @@ def _bind(
     except BaseException:
         session.close()
         raise
-    # Token requests share the registry's TLS and modifiers but never the authorizer.
-    token_session = http_client(transport, modifiers, hooks=hooks)
+    # Token requests share the registry's TLS but never its authorizer; the realm's host
+    # gets its own modifiers.
+    token_session = http_client(transport, hooks=hooks, host_modifiers=hooks.request_modifiers)
     secure = parts.scheme == "https" and not endpoint.tls_config.insecure_skip_verify
     policy = RealmPolicy(
         parts.netloc, secure, trust_hook=hooks.trust_realm, trusted_realms=trusted_realms

@@ -105,6 +105,12 @@ class RegistrySpecs:
         Typical modifiers set ``User-Agent`` or meta headers. They run before the authorizer
         adds credentials, so a modifier never sees (and cannot log) a password.
 
+        The core asks per host: a repository session and a login apply a host's modifiers
+        only to requests to that host, so the registry's modifiers do not reach the blob
+        store a registry redirects to or the token realm on another host; those hosts get
+        their own. Each session asks once per host and keeps the answer for its lifetime.
+        (A login's ``User-Agent`` does not come from this hook; it goes to every host.)
+
         Return ``None`` (or an empty sequence) to add nothing. All implementations are
         called; their modifiers are applied in the order the plugins are called.
 
@@ -118,7 +124,8 @@ class RegistrySpecs:
             def registry_request_modifiers(host):
                 return [TeamHeader()]
 
-        :param host: the host (and port) the request goes to.
+        :param host: the host (and port) the request goes to, as written in its URL
+            (``registry.example.com``, ``localhost:5000``), without user info.
         :returns: a sequence of :class:`~registry_core.interfaces.RequestModifier`, or
             ``None``.
 
@@ -205,10 +212,13 @@ class RegistrySpecs:
         Example::
 
             @hookimpl
-            def registry_trust_realm(realm, registry):
+            def registry_trust_realm(realm, registry, secure):
                 return True if realm.startswith("https://auth.corp.example/") else None
 
-        :param realm: the realm URL from the registry's ``WWW-Authenticate`` challenge.
+        :param realm: the realm URL from the registry's ``WWW-Authenticate`` challenge,
+            normalized as it will be sent (host lower-cased and IDNA-encoded). A realm that
+            could be read two ways (user info, a backslash, white space or a control
+            character in it) is refused before this hook is asked.
         :param registry: the registry host (and port) that sent the challenge.
         :param secure: whether the registry is a secure one.
         :returns: ``True``, ``False`` or ``None``.
@@ -260,6 +270,12 @@ class RegistrySpecs:
         with basic auth and then with the ``X-Docker-Token`` tokens the registry hands out.
         The built-in ``registry_core_plugins.v1_token_auth`` plugin answers ``trylast`` with
         the reference's behaviour; answer earlier to replace it.
+
+        What the core uses it for today: a v1 login
+        (:func:`~registry_core.login.login_v1`) sends its ``GET /v1/users/`` through the
+        adapter this hook returns, with ``always_set_basic_auth=False`` and an explicit
+        basic ``Authorization`` header, which the built-in layer keeps. The v1 session and
+        search will use it too when they land.
 
         Return ``None`` to let the next plugin answer. Stops at first non-None result. If no
         plugin answers (the built-in blocked and nothing in its place), requests go through

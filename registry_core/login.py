@@ -188,21 +188,23 @@ def _unwrap(error: FallbackError) -> BaseException:
     return inner if isinstance(inner, BaseException) else LoginError(str(inner))
 
 
-def _modifiers(
-    endpoint: APIEndpoint, user_agent: str, hooks: Hooks | None
-) -> list[RequestModifier]:
-    modifiers = list(headers(user_agent, None))
-    if hooks is not None:
-        modifiers.extend(hooks.request_modifiers(urlsplit(endpoint.url).netloc))
-    return modifiers
+def _modifiers(user_agent: str) -> list[RequestModifier]:
+    """The modifiers every request of a login gets, whatever its host: ``User-Agent``."""
+    return headers(user_agent, None)
 
 
 def _session(
-    transport: requests.adapters.BaseAdapter,
-    modifiers: list[RequestModifier],
-    hooks: Hooks | None,
+    transport: requests.adapters.BaseAdapter, user_agent: str, hooks: Hooks | None
 ) -> RegistrySession:
-    return http_client(transport, modifiers, hooks=hooks)
+    """A login session: ``User-Agent`` on every request, then the plugins'
+    ``registry_request_modifiers`` for each request's own host (the registry's, or the token
+    realm's, or a redirect target's)."""
+    return http_client(
+        transport,
+        _modifiers(user_agent),
+        hooks=hooks,
+        host_modifiers=hooks.request_modifiers if hooks is not None else None,
+    )
 
 
 def login_v2(
@@ -225,9 +227,8 @@ def _login_v2(
     log.debug("attempting v2 login to registry endpoint %s", url)
     credentials = LoginCredentialStore(dataclasses.replace(auth_config))
     transport = new_transport(endpoint.tls_config)
-    modifiers = _modifiers(endpoint, user_agent, hooks)
-    session = _session(transport, modifiers, hooks)
-    token_session = _session(transport, modifiers, hooks)
+    session = _session(transport, user_agent, hooks)
+    token_session = _session(transport, user_agent, hooks)
     try:
         try:
             response = send_ping(session, url)
@@ -280,7 +281,12 @@ def login_v1(
 ) -> tuple[str, str]:
     """A v1 login (the reference's ``loginV1`` of 19.03): ``GET <url>/v1/users/`` with basic auth.
 
-    Only a plugin's endpoint can be v1. A request that cannot be completed is a
+    Only a plugin's endpoint can be v1. Beyond the reference (whose v1 login uses its plain
+    v1 endpoint client), with ``hooks`` the request goes through the v1 auth layer the
+    ``registry_v1_auth_transport`` hook gives (``always_set_basic_auth=False``), so a plugin
+    that replaces that layer sees v1 logins too. The built-in layer keeps the explicit basic
+    ``Authorization`` header, so what is sent does not change, and adds nothing to a
+    redirect to an untrusted location. A request that cannot be completed is a
     :class:`~registry_core.errors.FallbackError`; every answer but 200 is a
     :class:`~registry_core.errors.LoginError` with the reference's text.
     """
@@ -288,9 +294,13 @@ def login_v1(
     log.debug("attempting v1 login to registry endpoint %s", server_address)
     if not endpoint.url:
         raise LoginError("server Error: Server Address not set")
-    session = _session(
-        new_transport(endpoint.tls_config), _modifiers(endpoint, user_agent, hooks), hooks
-    )
+    transport: requests.adapters.BaseAdapter = new_transport(endpoint.tls_config)
+    if hooks is not None:
+        # A copy: the layer may keep it, and the caller's config must not change.
+        transport = hooks.v1_auth_transport(
+            transport, dataclasses.replace(auth_config), always_set_basic_auth=False
+        )
+    session = _session(transport, user_agent, hooks)
     secrets = [auth_config.password, f"{auth_config.username}:{auth_config.password}"]
     try:
         try:

@@ -7,8 +7,8 @@ third-party plugins of the ``registry_core`` entry-point group, then ``check_pen
 Built-in plugins are part of the host, so one that cannot be loaded is an error. A third-party
 plugin that cannot be loaded (its import fails, pluggy rejects it, or it implements a hook no
 specification declares) is logged and skipped: installing a broken plugin must not stop every
-registry operation. Two plugins under one name are an error whatever their origin, because
-either choice would silently drop a plugin the user installed.
+registry operation. Entry points that share a name, or take a built-in's, are skipped the
+same way: loading either could run a plugin the user did not mean to run.
 """
 
 from __future__ import annotations
@@ -197,11 +197,15 @@ class RegistryPluginManager(pluggy.PluginManager):
         return f"unknown hook {', '.join(parts)}, which no hook specification declares"
 
 
-def _name_clash(name: str, first: _Origin, second: _Origin) -> PluginError:
-    return PluginError(
+def _clash_message(name: str, first: _Origin, second: _Origin) -> str:
+    return (
         f"two plugins are named {name!r}: {first.describe(name)} and {second.describe(name)}; "
         "uninstall one of them, or block the name"
     )
+
+
+def _name_clash(name: str, first: _Origin, second: _Origin) -> PluginError:
+    return PluginError(_clash_message(name, first, second))
 
 
 def blocked_from_env() -> set[str]:
@@ -229,7 +233,7 @@ def get_plugin_manager(
     :param load_entrypoints: whether to load third-party plugins from the ``registry_core``
         entry-point group. One that fails to load is logged and skipped.
     :raises PluginError: ``specs`` changes a hook of ``RegistrySpecs``; a built-in plugin
-        cannot be imported or registered; or two plugins have the same name.
+        cannot be imported or registered, or two of them have the same name.
     :raises InvalidArgumentError: ``plugins`` or ``block`` is a string, not a collection.
     """
     for argument, value in (("plugins", plugins), ("block", block)):
@@ -302,9 +306,11 @@ def _load_entrypoints(pm: RegistryPluginManager) -> set[str]:
     while the others load (pluggy's ``load_setuptools_entrypoints`` stops at the first
     failure). Returns the entry-point names seen.
 
-    :raises PluginError: two entry points, or an entry point and a built-in, share a name.
+    A name that two entry points share, or that a built-in already has, is ambiguous: the
+    entry points with it are logged and skipped (the built-in stays), since loading either
+    could hand credentials to a plugin the user did not mean to run.
     """
-    seen: dict[str, _Origin] = {}
+    found: dict[str, list[tuple[metadata.EntryPoint, _Origin]]] = {}
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = ep.dist
         origin = _Origin(
@@ -313,23 +319,28 @@ def _load_entrypoints(pm: RegistryPluginManager) -> set[str]:
             dist.version if dist is not None else None,
             ep.value,
         )
-        if pm.is_blocked(ep.name):  # blocking a name also settles a clash over it
-            log.debug("plugin %r is blocked; not loading %s", ep.name, ep.value)
-            seen[ep.name] = origin
+        found.setdefault(ep.name, []).append((ep, origin))
+    for name, candidates in found.items():
+        if pm.is_blocked(name):  # blocking a name also settles a clash over it
+            log.debug("plugin %r is blocked; not loading it", name)
             continue
-        if ep.name in seen:
-            raise _name_clash(ep.name, seen[ep.name], origin)
-        if pm.has_plugin(ep.name):
-            raise pm._name_taken(ep.name, origin)
-        seen[ep.name] = origin
+        if len(candidates) > 1:
+            first, second = candidates[0][1], candidates[1][1]
+            log.warning("skipping plugins: %s", _clash_message(name, first, second))
+            continue
+        [(ep, origin)] = candidates
+        if pm.has_plugin(name):
+            taken = pm._origins.get(name, _Origin("registered"))
+            log.warning("skipping plugin: %s", _clash_message(name, taken, origin))
+            continue
         try:
             plugin = ep.load()
-            pm._register(plugin, ep.name, origin)
-        except Exception as exc:  # a third-party plugin must not take the host down
+            pm._register(plugin, name, origin)
+        except (Exception, SystemExit) as exc:  # a third-party plugin must not take the host down
             reason = str(exc) if isinstance(exc, PluginError) else f"{type(exc).__name__}: {exc}"
-            log.warning("skipping plugin %s: %s", origin.describe(ep.name), reason)
-            log.debug("plugin %r failed to load", ep.name, exc_info=True)
-    return set(seen)
+            log.warning("skipping plugin %s: %s", origin.describe(name), reason)
+            log.debug("plugin %r failed to load", name, exc_info=True)
+    return set(found)
 
 
 def list_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:

@@ -23,7 +23,8 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from importlib.util import find_spec
@@ -36,7 +37,7 @@ from requests.auth import AuthBase, HTTPBasicAuth
 from requests.cookies import RequestsCookieJar, cookiejar_from_dict, merge_cookies
 from requests.sessions import merge_hooks, merge_setting
 from requests.structures import CaseInsensitiveDict
-from requests.utils import default_headers, requote_uri, rewind_body, select_proxy
+from requests.utils import default_headers, select_proxy
 from urllib3 import PoolManager
 from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -66,7 +67,11 @@ __all__ = [
     "RegistryTransport",
     "new_transport",
     "RegistrySession",
+    "RedirectedRequest",
+    "HostModifiers",
     "http_client",
+    "redirected_from",
+    "resendable_body",
     "trusted_location",
     "redirect_keeps_credentials",
     "redirect_headers",
@@ -629,7 +634,9 @@ def trusted_location(url: str) -> bool:
 
     True for an https URL whose host is ``docker.com``, ``docker.io`` or a subdomain of one.
     As in the reference, the host is what precedes the first ``:`` of the URL's host part,
-    compared as written (requests lower-cases the host of a prepared URL).
+    compared as written. The URLs this is asked about are normalized first: requests
+    lower-cases (and IDNA-encodes) the host of every URL it prepares, and
+    :class:`RegistrySession` does the same for each redirect hop.
     """
     scheme, host = _host_for_trust(url)
     if scheme != "https":
@@ -653,39 +660,66 @@ def _is_domain_or_subdomain(sub: str, parent: str) -> bool:
     return sub.endswith(parent) and sub[len(sub) - len(parent) - 1] == "."
 
 
-def redirect_keeps_credentials(original_url: str, previous_url: str, target_url: str) -> bool:
+def redirect_keeps_credentials(
+    original_url: str, previous_url: str, target_url: str, *, dropped_before: bool = False
+) -> bool:
     """Whether the :data:`SENSITIVE_HEADERS` of the original request follow a redirect.
 
-    The reference's rule, which is its own ``addRequiredHeadersToRedirectedRequests``
-    together with Go's client: they follow when both the original request and the target are
-    trusted locations (:func:`trusted_location`), or when the target's ``host:port`` is the
-    previous hop's or a subdomain of it. Beyond the reference, they never follow from https
-    to plain http.
+    In order:
+
+    1. Never from https to plain http (beyond the reference).
+    2. When both the original request and the target are trusted locations
+       (:func:`trusted_location`), they follow: the reference's own
+       ``addRequiredHeadersToRedirectedRequests`` gives such a hop every header of the
+       original request, whatever happened on the hops before.
+    3. Once they were dropped on an earlier hop of the chain (``dropped_before``), they stay
+       dropped: Go's client fixed this in 1.22.11/1.23.5 (CVE-2024-45336), after the Go the
+       reference (moby 19.03) was built with, which let ``a -> evil/1 -> evil/2`` send them
+       to ``evil/2`` again.
+    4. Otherwise Go's client rule: they follow when the target's ``host:port`` is the
+       previous hop's or a subdomain of it.
 
     :param original_url: the URL the caller asked for.
     :param previous_url: the URL whose response redirected.
     :param target_url: where the redirect goes.
+    :param dropped_before: whether an earlier hop of the same chain went without them.
     """
     if urlsplit(previous_url).scheme == "https" and urlsplit(target_url).scheme != "https":
         return False
     if trusted_location(original_url) and trusted_location(target_url):
         return True
+    if dropped_before:
+        return False
     return _is_domain_or_subdomain(_canonical_addr(target_url), _canonical_addr(previous_url))
 
 
+def _strip_credentials(headers: CaseInsensitiveDict[str]) -> None:
+    for name in SENSITIVE_HEADERS:
+        headers.pop(name, None)
+
+
 def redirect_headers(
-    original: Mapping[str, str], *, original_url: str, previous_url: str, target_url: str
+    original: Mapping[str, str],
+    *,
+    original_url: str,
+    previous_url: str,
+    target_url: str,
+    dropped_before: bool = False,
 ) -> CaseInsensitiveDict[str]:
     """The headers a redirect hop starts from: the original request's, minus the
     :data:`SENSITIVE_HEADERS` unless :func:`redirect_keeps_credentials` allows them.
 
     Headers set by request modifiers and by the authorizer are not in ``original``: those
     are added again for each hop, for that hop's host.
+
+    :param dropped_before: whether an earlier hop of the same chain went without the
+        credential headers; see :func:`redirect_keeps_credentials`.
     """
     result: CaseInsensitiveDict[str] = CaseInsensitiveDict(original)
-    if not redirect_keeps_credentials(original_url, previous_url, target_url):
-        for name in SENSITIVE_HEADERS:
-            result.pop(name, None)
+    if not redirect_keeps_credentials(
+        original_url, previous_url, target_url, dropped_before=dropped_before
+    ):
+        _strip_credentials(result)
     return result
 
 
@@ -708,11 +742,29 @@ def _redirect_method(method: str, status: int) -> tuple[str, bool] | None:
     return None
 
 
-def _can_resend_body(request: requests.PreparedRequest) -> bool:
+def resendable_body(request: requests.PreparedRequest) -> bool:
+    """Whether ``request`` can be sent again with its whole body, rewinding the body if
+    needed; call it right before sending the request again.
+
+    True for no body, ``bytes`` or ``str``, and for a file-like body whose starting position
+    requests recorded when it prepared the request (``_body_position``) and that seeks back
+    to it. False for a generator or iterator, and for a file that cannot seek: the first send
+    used those up, and sending them again would send nothing, or hang on the length already
+    announced. Redirects that resend the body (307, 308), the authorizer's
+    ``insufficient_scope`` retry and the retry plugin all ask this.
+    """
     body = request.body
     if body is None or isinstance(body, (bytes, str)):
         return True
-    return isinstance(getattr(request, "_body_position", None), int)
+    position = getattr(request, "_body_position", None)
+    seek = getattr(body, "seek", None)
+    if not isinstance(position, int) or seek is None:
+        return False
+    try:
+        seek(position)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 # -- messages -------------------------------------------------------------------------------
@@ -720,6 +772,7 @@ def _can_resend_body(request: requests.PreparedRequest) -> bool:
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 _POOL_PREFIX = re.compile(r"^\w+\(host=[^)]*\):\s*")
 _OBJECT_PREFIX = re.compile(r"^<[^>]* object at 0x[0-9a-f]+>:\s*")
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
 
 
 def redact_url(url: str) -> str:
@@ -727,7 +780,8 @@ def redact_url(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return _USERINFO.sub(r"\g<scheme>***@", url)
+        text, query, _ = url.partition("#")[0].partition("?")
+        return _USERINFO.sub(r"\g<scheme>***@", text) + ("?..." if query else "")
     netloc = parts.netloc
     if "@" in netloc:
         netloc = "***@" + netloc.rpartition("@")[2]
@@ -823,20 +877,90 @@ def _as_auth(auth: Any) -> Any:
     return auth
 
 
+#: Gives the request modifiers for one ``host[:port]`` (the ``registry_request_modifiers``
+#: hook, through :meth:`Hooks.request_modifiers <registry_core.manager.Hooks.request_modifiers>`).
+HostModifiers = Callable[[str], Sequence[RequestModifier]]
+
+
+class RedirectedRequest(requests.PreparedRequest):
+    """A redirect hop: a prepared request that knows which URL redirected to it.
+
+    :class:`RegistrySession` builds every redirect hop as one, so layers below it (the v1
+    auth transport, a ``registry_send_request`` plugin) can tell a hop from a request the
+    caller made, whatever headers it has: from https to http a hop carries no ``Referer``.
+    :meth:`copy` keeps the mark; read it with :func:`redirected_from`.
+    """
+
+    #: The URL (without user info or fragment) whose response redirected to this request.
+    redirected_from: str | None = None
+
+    def copy(self) -> RedirectedRequest:
+        """A copy, as :meth:`requests.PreparedRequest.copy`, that stays a redirect hop."""
+        copied = RedirectedRequest()
+        copied.__dict__.update(vars(super().copy()))
+        copied.redirected_from = self.redirected_from
+        return copied
+
+
+def redirected_from(request: requests.PreparedRequest) -> str | None:
+    """The URL whose response redirected to ``request``, or ``None`` when ``request`` is not
+    a redirect hop of a :class:`RegistrySession` (the caller's own request)."""
+    if isinstance(request, RedirectedRequest):
+        return request.redirected_from
+    return None
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(
+        (parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, "")
+    )
+
+
+def _host_key(url: str) -> str:
+    """``host[:port]`` of ``url`` as written, without user info: what the per-host
+    modifiers are asked for."""
+    return urlsplit(url).netloc.rpartition("@")[2]
+
+
+def _hop_url(previous_url: str, location: str) -> str:
+    """The URL a redirect goes to, normalized as requests prepares a URL: resolved against
+    ``previous_url``, host lower-cased and IDNA-encoded, path and query quoted.
+
+    :raises ValueError: ``location`` does not make a URL requests can send to.
+    """
+    if location.startswith("//"):
+        location = f"{urlsplit(previous_url).scheme}:{location}"
+    prepared = requests.PreparedRequest()
+    try:
+        prepared.prepare_url(urljoin(previous_url, location), None)
+    except requests.RequestException as exc:  # InvalidURL, MissingSchema, ...
+        # requests quotes the URL in its message: keep user info and query out of ours.
+        raise ValueError(_URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), str(exc))) from None
+    url = prepared.url or ""
+    urlsplit(url).port  # noqa: B018 - a bad port raises here, not deep in urllib3
+    return url
+
+
 class RegistrySession(requests.Session):
     """The request pipeline (Go ``HTTPClient`` around distribution's modifier transport).
 
     Each request, and each redirect hop, is copied and then changed by ``modifiers`` in
-    order, then by ``auth`` (the authorizer: a requests auth object, called for every hop
-    so it decides for that hop's host), and then sent through the ``registry_send_request``
-    plugin hooks of ``plugin_hooks`` (when set) to the mounted transport. The request the
-    caller built is never changed.
+    order, then by the modifiers ``host_modifiers`` gives for that hop's host, then by
+    ``auth`` (the authorizer: a requests auth object, called for every hop so it decides for
+    that hop's host), and then sent through the ``registry_send_request`` plugin hooks of
+    ``plugin_hooks`` (when set) to the mounted transport. The request the caller built is
+    never changed.
 
-    Redirects are followed here, not by requests: at most :data:`MAX_REDIRECTS`; each hop
+    Redirects are followed here, not by requests: at most :data:`MAX_REDIRECTS`. Each hop's
+    URL is normalized as requests prepares one (host lower-cased and IDNA-encoded); the hop
     starts from the original request's headers, keeps the :data:`SENSITIVE_HEADERS` only as
-    :func:`redirect_keeps_credentials` allows, and gets a ``Referer`` as Go's client sets it.
-    Methods and bodies follow Go's rules (301/302/303 turn other methods into ``GET``;
-    307/308 resend the body, or stop if it cannot be sent again).
+    :func:`redirect_keeps_credentials` allows (once dropped, they stay dropped for the rest
+    of the chain, unless original and target are both trusted locations), and gets a
+    ``Referer`` as Go's client sets it. Each hop is a :class:`RedirectedRequest`
+    (:func:`redirected_from` tells which URL redirected to it). Methods and bodies follow
+    Go's rules (301/302/303 turn other methods into ``GET``; 307/308 resend the body, or stop
+    if it cannot be sent again).
 
     The environment is not consulted for TLS or credentials (``trust_env`` is off: no
     ``REQUESTS_CA_BUNDLE``, no ``.netrc``); proxies come from the transport's
@@ -845,7 +969,14 @@ class RegistrySession(requests.Session):
 
     :param transport: mounted for ``http://`` and ``https://``; default
         :func:`new_transport`.
-    :param modifiers: applied to every request, in order, before the authorizer.
+    :param modifiers: applied to every request and redirect hop, whatever its host, in
+        order, before the authorizer (the reference's modifiers: ``User-Agent``, meta
+        headers).
+    :param host_modifiers: called with a hop's ``host[:port]`` (as in its URL, without user
+        info) for the modifiers that host gets, applied after ``modifiers``; asked once per
+        host for the session's lifetime. Usually :meth:`Hooks.request_modifiers
+        <registry_core.manager.Hooks.request_modifiers>`, so a plugin's modifiers for the
+        registry never reach the blob store or token server it sends the client to.
     :param plugin_hooks: the plugin hooks requests are sent through. (requests already
         uses the name ``hooks`` for its response hooks.)
     :param auth: the authorizer.
@@ -857,6 +988,7 @@ class RegistrySession(requests.Session):
         transport: BaseAdapter | None = None,
         modifiers: Iterable[RequestModifier] = (),
         *,
+        host_modifiers: HostModifiers | None = None,
         plugin_hooks: Hooks | None = None,
         auth: AuthBase | None = None,
         max_redirects: int = MAX_REDIRECTS,
@@ -866,6 +998,9 @@ class RegistrySession(requests.Session):
         self.headers = _client_headers()
         self.max_redirects = max_redirects
         self.modifiers: list[RequestModifier] = list(modifiers)
+        self.host_modifiers = host_modifiers
+        self._host_modifiers_cache: dict[str, tuple[RequestModifier, ...]] = {}
+        self._host_modifiers_lock = threading.Lock()
         self.plugin_hooks = plugin_hooks
         self.auth = auth
         adapter = transport if transport is not None else new_transport()
@@ -921,13 +1056,21 @@ class RegistrySession(requests.Session):
             return response
         history: list[requests.Response] = []
         previous = request
+        dropped = False  # whether a hop of this chain already went without the credentials
         while True:
-            location = self.get_redirect_target(response)
+            try:
+                location = self.get_redirect_target(response)
+            except UnicodeError:  # requests reads the Location as UTF-8
+                response.close()
+                raise TransportError(
+                    f"{_go_op(previous.method)} {_url_for_message(previous.url or '')}: failed "
+                    "to parse Location header: not UTF-8"
+                ) from None
             behaviour = _redirect_method(previous.method or "GET", response.status_code)
             if location is None or behaviour is None:
                 break
             method, include_body = behaviour
-            if include_body and not _can_resend_body(request):
+            if include_body and not resendable_body(request):
                 break  # Go returns the redirect response when the body cannot be resent
             if len(history) + 1 >= self.max_redirects:
                 response.close()
@@ -935,7 +1078,10 @@ class RegistrySession(requests.Session):
                     f"{_go_op(request.method)} {_url_for_message(previous.url or '')}: "
                     f"stopped after {self.max_redirects} redirects"
                 )
-            hop = self._redirect_hop(request, previous, response, location, method, include_body)
+            hop, kept = self._redirect_hop(
+                request, previous, response, location, method, include_body, dropped
+            )
+            dropped = dropped or not kept
             _drain(response)
             history.append(response)
             log.debug("following redirect %s -> %s", redact_url(previous.url or ""),
@@ -971,10 +1117,24 @@ class RegistrySession(requests.Session):
         finished.hooks = _copy_hooks(logical.hooks)
         for modifier in self.modifiers:
             modifier.modify_request(finished)
+        for modifier in self._modifiers_for(_host_key(finished.url or "")):
+            modifier.modify_request(finished)
         auth = getattr(logical, _REQUEST_AUTH, None) or _as_auth(self.auth)
         if auth is not None:
             finished = auth(finished)
         return self.send_as_is(finished, **kwargs)
+
+    def _modifiers_for(self, host: str) -> tuple[RequestModifier, ...]:
+        """The ``host_modifiers`` of ``host``, asked for once per session."""
+        if self.host_modifiers is None:
+            return ()
+        with self._host_modifiers_lock:
+            cached = self._host_modifiers_cache.get(host)
+        if cached is not None:
+            return cached
+        found = tuple(self.host_modifiers(host))
+        with self._host_modifiers_lock:
+            return self._host_modifiers_cache.setdefault(host, found)
 
     def _redirect_hop(
         self,
@@ -984,33 +1144,31 @@ class RegistrySession(requests.Session):
         location: str,
         method: str,
         include_body: bool,
-    ) -> requests.PreparedRequest:
+        dropped_before: bool,
+    ) -> tuple[RedirectedRequest, bool]:
+        """The next hop, and whether it keeps the credential headers."""
         previous_url = previous.url or ""
         try:
-            if location.startswith("//"):
-                location = f"{urlsplit(previous_url).scheme}:{location}"
-            url = requote_uri(urljoin(previous_url, location))
-            urlsplit(url).port  # noqa: B018 - a bad port raises here, not deep in urllib3
+            url = _hop_url(previous_url, location)
         except ValueError as exc:
             response.close()
             raise TransportError(
                 f"{_go_op(previous.method)} {_url_for_message(previous_url)}: failed to parse "
                 f"Location header {redact_url(location)!r}: {exc}"
             ) from None
-        hop = original.copy()
+        hop = RedirectedRequest()
+        hop.__dict__.update(vars(original.copy()))
+        hop.redirected_from = _without_userinfo(previous_url)
         hop.method = method
         hop.url = url
-        hop.headers = redirect_headers(
-            original.headers, original_url=original.url or "", previous_url=previous_url,
-            target_url=url,
+        kept = redirect_keeps_credentials(
+            original.url or "", previous_url, url, dropped_before=dropped_before
         )
+        hop.headers = CaseInsensitiveDict(original.headers)
+        if not kept:
+            _strip_credentials(hop.headers)
         hop.hooks = _copy_hooks(original.hooks)
-        if include_body:
-            if getattr(hop, "_body_position", None) is not None and not isinstance(
-                hop.body, (bytes, str)
-            ):
-                rewind_body(hop)
-        else:
+        if not include_body:  # a body to send again was rewound by resendable_body
             hop.body = None
             for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
                 hop.headers.pop(name, None)
@@ -1024,7 +1182,7 @@ class RegistrySession(requests.Session):
         request_auth = getattr(original, _REQUEST_AUTH, None)
         if request_auth is not None:
             setattr(hop, _REQUEST_AUTH, request_auth)
-        return hop
+        return hop, kept
 
 
 def _drain(response: requests.Response) -> None:
@@ -1040,6 +1198,7 @@ def http_client(
     *,
     hooks: Hooks | None = None,
     auth: AuthBase | None = None,
+    host_modifiers: HostModifiers | None = None,
 ) -> RegistrySession:
     """A :class:`RegistrySession` sending through ``transport`` (Go ``HTTPClient``, with
     distribution's ``transport.NewTransport(base, modifiers...)`` folded in).
@@ -1048,8 +1207,12 @@ def http_client(
     :param modifiers: applied to every request and redirect hop, before ``auth``.
     :param hooks: send every request through these plugins' ``registry_send_request``.
     :param auth: the authorizer, called for every request and redirect hop.
+    :param host_modifiers: gives the modifiers for each hop's ``host[:port]``, applied after
+        ``modifiers`` (usually ``hooks.request_modifiers``).
     """
-    return RegistrySession(transport, modifiers, plugin_hooks=hooks, auth=auth)
+    return RegistrySession(
+        transport, modifiers, host_modifiers=host_modifiers, plugin_hooks=hooks, auth=auth
+    )
 
 
 # -- the plugin -----------------------------------------------------------------------------

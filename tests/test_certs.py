@@ -4,6 +4,7 @@ HostCertsDir, and the built-in ``registry_core_plugins.certsd`` plugin."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -248,6 +249,21 @@ def test_a_dangling_link_is_an_error_naming_it(tmp_path):
     (tmp_path / "ca.crt").symlink_to(tmp_path / "nowhere.crt")
     with pytest.raises(CertificateError, match=r"cannot read .*ca\.crt"):
         read_certs_directory(TLSConfig(), tmp_path)
+
+
+@pytest.mark.parametrize("broken", ["client.cert", "client.key"])
+def test_an_unreadable_half_of_a_pair_is_an_error_naming_it(client, tmp_path, broken):
+    client.write(tmp_path, "client")
+    (tmp_path / broken).unlink()
+    (tmp_path / broken).symlink_to(tmp_path / "nowhere")  # unreadable, even as root
+    with pytest.raises(CertificateError, match=rf"cannot read .*{re.escape(broken)}"):
+        read_certs_directory(TLSConfig(), tmp_path)
+
+
+def test_an_unlistable_directory_is_an_error_naming_it(tmp_path):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")  # listing a link loop fails, even as root
+    with pytest.raises(CertificateError, match=r"cannot read certificate directory .*loop"):
+        read_certs_directory(TLSConfig(), tmp_path / "loop")
 
 
 def test_a_file_in_place_of_the_directory_is_an_error_naming_it(tmp_path):

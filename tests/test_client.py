@@ -201,7 +201,7 @@ def test_actions_must_not_be_a_string(plain_registry: RegistryEnv,
 class _StubService:
     """Pull endpoints chosen by the test, the real transport plugin, no credentials."""
 
-    def __init__(self, *urls: str) -> None:
+    def __init__(self, *urls: str, plugins: tuple[Any, ...] = ()) -> None:
         from registry_core.manager import Hooks
         from registry_core.tlsconfig import TLSConfig
         from registry_core.types import APIEndpoint
@@ -209,7 +209,7 @@ class _StubService:
         self.endpoints = [
             APIEndpoint(url=url, tls_config=TLSConfig(insecure_skip_verify=True)) for url in urls
         ]
-        self.hooks = Hooks(get_plugin_manager(plugins=["registry_core.transport"],
+        self.hooks = Hooks(get_plugin_manager(plugins=["registry_core.transport", *plugins],
                                               load_entrypoints=False))
 
     def lookup_pull_endpoints(self, hostname: str) -> list[Any]:
@@ -277,3 +277,47 @@ def test_no_endpoint_answers() -> None:
     assert str(err.value).startswith(f'Get "{dead}/v2/"')
     with pytest.raises(RegistryError, match="no v2 endpoint to reach 127.0.0.1:1"):
         open_session(_StubService(), info)
+
+
+def test_each_host_gets_its_own_request_modifiers() -> None:
+    # The registry's modifiers must not reach its token realm or the blob store it
+    # redirects to; each of those gets the modifiers the plugins give for its own host.
+    from registry_core.hookspecs import hookimpl
+    from registry_core.transport import headers
+
+    class PerHost:
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        @hookimpl
+        def registry_request_modifiers(self, host: str) -> Any:
+            self.asked.append(host)
+            return headers("", {"X-For": [host]})
+
+    with StubServer(lambda seen: Answer(200, [], b'{"token": "tok"}')) as tokens, \
+            StubServer(lambda seen: Answer(200, [], b"blob")) as blobs:
+        def route(seen: Seen) -> Answer:
+            if seen.authorization != "Bearer tok":
+                challenge = f'Bearer realm="{tokens.url}/token",service="reg"'
+                return Answer(401, [("WWW-Authenticate", challenge)])
+            if seen.path.startswith("/v2/team/app/blobs/"):
+                return Answer(307, [("Location", f"{blobs.url}/blob")])
+            return Answer(200)
+
+        per_host = PerHost()
+        with StubServer(route) as registry:
+            base = registry.url.replace("127.0.0.1", "localhost")
+            service = _StubService(base, plugins=(per_host,))
+            info = parse_repository_info(parse_normalized_named(f"localhost:{registry.port}"
+                                                                "/team/app"))
+            with open_session(service, info, trusted_realms=[tokens.url]) as session:
+                for _ in range(2):
+                    answer = session.get(f"{base}/v2/team/app/blobs/sha256:abc")
+                    assert answer.content == b"blob"
+    registry_host = f"localhost:{registry.port}"
+    assert {seen.header("X-For") for seen in registry.seen} == {registry_host}
+    assert [seen.header("X-For") for seen in tokens.seen] == [tokens.host]
+    assert [seen.header("X-For") for seen in blobs.seen] == [blobs.host] * 2
+    assert [seen.authorization for seen in blobs.seen] == [None, None]
+    # asked once per host and session (the registry's session, then the token session)
+    assert sorted(per_host.asked) == sorted([registry_host, blobs.host, tokens.host])

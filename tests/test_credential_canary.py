@@ -15,6 +15,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 from registry_core_plugins.static_credentials import StaticCredentials
@@ -32,12 +33,25 @@ from tests.http_stub import Answer, Seen, StubServer, free_port
 V2 = ("Docker-Distribution-Api-Version", "registry/2.0")
 
 
-@pytest.fixture
-def canary() -> dict[str, str]:
+@pytest.fixture(params=["plain", "url-special"])
+def canary(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Unique secrets. The ``url-special`` ones hold ``+``, ``/`` and ``=``, which a form body
+    or query carries percent-encoded (``%2B``, ``%2F``, ``%3D``): a server that echoes what
+    it was sent echoes that form."""
+    if request.param == "plain":
+        return {
+            "password": "cnry-pw-" + secrets.token_hex(8),
+            "token": "cnry-rt-" + secrets.token_hex(8),
+        }
     return {
-        "password": "cnry-pw-" + secrets.token_hex(8),
-        "token": "cnry-rt-" + secrets.token_hex(8),
+        "password": f"cnry/pw+{secrets.token_hex(8)}==",
+        "token": f"cnry/rt+{secrets.token_hex(8)}==",
     }
+
+
+def _forms(value: str) -> set[str]:
+    """A canary as sent (raw) and in the encodings a request carries it in."""
+    return {value, quote_plus(value), quote(value, safe=""), quote(value)}
 
 
 @pytest.fixture(autouse=True)
@@ -46,18 +60,23 @@ def _logs_stay_clean(caplog: pytest.LogCaptureFixture, canary: dict[str, str]) -
     yield
     text = caplog.text + "\n".join(record.getMessage() for record in caplog.records)
     for name, value in canary.items():
-        assert value not in text, f"the {name} canary reached a log line"
+        for form in _forms(value):
+            assert form not in text, f"the {name} canary reached a log line as {form}"
 
 
 def _clean(error: BaseException, canary: dict[str, str]) -> None:
-    """No canary in the error's message or in any error it was raised from."""
+    """No canary, raw or URL-encoded, in the error's message or in any error it was raised
+    from."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         for value in canary.values():
-            assert value not in str(current), f"canary in {type(current).__name__}: {current}"
-            assert value not in repr(current)
+            for form in _forms(value):
+                assert form not in str(current), (
+                    f"canary in {type(current).__name__}: {current}"
+                )
+                assert form not in repr(current)
         current = current.__cause__ or current.__context__
 
 

@@ -21,6 +21,7 @@ from registry_core.errors import (
     TransportError,
     UntrustedRealmError,
 )
+from registry_core.hookspecs import hookimpl
 from registry_core.login import (
     LOGIN_SUCCEEDED,
     auth,
@@ -484,6 +485,115 @@ def test_v1_login_other_status_quotes_body_and_headers() -> None:
     assert text.startswith("Login: teapot says [redacted] (Code: 418; Headers: map[")
     assert "Content-Length:[" in text and "X-A:[1 3] X-B:[2]" in text
     assert password not in text
+
+
+class PerHost:
+    """Modifiers that name the host they were asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    @hookimpl
+    def registry_request_modifiers(self, host: str) -> Any:
+        from registry_core.transport import headers
+
+        self.asked.append(host)
+        return headers("", {"X-For": [host]})
+
+
+def test_realm_requests_get_the_realm_hosts_modifiers() -> None:
+    with StubServer(lambda seen: Answer(200, [], b'{"token": "tok"}')) as tokens:
+        def route(seen: Seen) -> Answer:
+            if seen.authorization == "Bearer tok":
+                return Answer(200, [V2])
+            return Answer(401, [V2, ("WWW-Authenticate", f'Bearer realm="{tokens.url}/t"')])
+
+        class Trust:
+            @hookimpl
+            def registry_trust_realm(self, realm: str, registry: str, secure: bool) -> bool:
+                return True
+
+        per_host = PerHost()
+        with StubServer(route) as registry:
+            endpoint = _insecure(registry.url.replace("127.0.0.1", "localhost"))
+            service = FakeService([endpoint], plugins=[Trust(), per_host])
+            assert auth(service, AuthConfig(username="alice", password="pw"), "ua/2") == (
+                LOGIN_SUCCEEDED, "")
+    registry_host = f"localhost:{registry.port}"
+    assert [s.header("X-For") for s in registry.seen] == [registry_host] * 2  # ping, login
+    [fetch] = tokens.seen
+    assert fetch.header("X-For") == tokens.host
+    assert fetch.header("User-Agent") == "ua/2"
+
+
+def test_v1_login_goes_through_the_v1_auth_transport_hook() -> None:
+    from requests.adapters import BaseAdapter
+
+    class Layer(BaseAdapter):
+        """What a plugin's v1 auth layer might do: its own credentials, in place of basic."""
+
+        def __init__(self, base: BaseAdapter, auth_config: AuthConfig | None) -> None:
+            super().__init__()
+            self.base = base
+            self.username = auth_config.username if auth_config is not None else ""
+
+        def send(  # type: ignore[override]
+            self, request: requests.PreparedRequest, **kwargs: Any
+        ) -> requests.Response:
+            request = request.copy()
+            request.headers["Authorization"] = f"Token for-{self.username}"
+            return self.base.send(request, **kwargs)
+
+        def close(self) -> None:
+            self.base.close()
+
+    calls: list[tuple[Any, ...]] = []
+
+    class Mine:
+        @hookimpl(tryfirst=True)
+        def registry_v1_auth_transport(
+            self, base: BaseAdapter, auth_config: AuthConfig | None, always_set_basic_auth: bool
+        ) -> BaseAdapter:
+            calls.append((type(base).__name__, auth_config, always_set_basic_auth))
+            return Layer(base, auth_config)
+
+    config = AuthConfig(username="alice", password="pw")
+    with StubServer(_v1(200)) as server:
+        service = FakeService([_insecure(server.url, APIVersion.V1)],
+                              plugins=["registry_core_plugins.v1_token_auth", Mine()])
+        assert auth(service, config, "ua") == (LOGIN_SUCCEEDED, "")
+    [seen] = server.seen
+    assert seen.authorization == "Token for-alice"
+    assert calls == [("RegistryTransport", config, False)]
+    assert calls[0][1] is not config  # a copy: the caller's config is not handed out
+
+
+def test_v1_login_through_the_built_in_layer_sends_the_same() -> None:
+    with StubServer(_v1(200)) as server:
+        service = FakeService([_insecure(server.url, APIVersion.V1)],
+                              plugins=["registry_core_plugins.v1_token_auth"])
+        assert auth(service, AuthConfig(username="alice", password="pw"), "ua") == (
+            LOGIN_SUCCEEDED, "")
+    [seen] = server.seen
+    assert seen.basic == ("alice", "pw") and seen.header("User-Agent") == "ua"
+
+
+def test_v1_login_redirect_gets_its_own_hosts_modifiers_and_no_credentials() -> None:
+    per_host = PerHost()
+    with StubServer(_v1(200)) as other:
+        moved = _v1(302, headers=[("Location", f"{other.url}/v1/users/")])
+        with StubServer(moved) as server:
+            endpoint = _insecure(server.url.replace("127.0.0.1", "localhost"), APIVersion.V1)
+            service = FakeService(
+                [endpoint], plugins=["registry_core_plugins.v1_token_auth", per_host]
+            )
+            assert auth(service, AuthConfig(username="alice", password="pw"), "ua") == (
+                LOGIN_SUCCEEDED, "")
+    [first] = server.seen
+    [landing] = other.seen
+    assert first.header("X-For") == f"localhost:{server.port}" and first.basic is not None
+    assert landing.header("X-For") == other.host and landing.authorization is None
+    assert first.header("User-Agent") == landing.header("User-Agent") == "ua"
 
 
 def test_v1_transport_error_falls_back() -> None:

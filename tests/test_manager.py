@@ -222,6 +222,7 @@ def test_load_entrypoints_false_skips_the_group(fake_dist: FakeDist) -> None:
 
 BROKEN = {
     "import_error": ("import_fails_x", "raise RuntimeError('boom at import')", "boom at import"),
+    "exits": ("exits_at_import_x", "import sys; sys.exit(3)", "SystemExit: 3"),
     "missing_attr": ("attr_mod_x:nothing_here", "", "nothing_here"),
     "misspelt": (
         "misspelt_mod_x",
@@ -274,31 +275,45 @@ def test_a_broken_entry_point_is_logged_and_skipped(
             assert [impl.plugin_name for impl in caller.get_hookimpls()] in ([], ["good"])
 
 
-def test_two_entry_points_with_one_name_are_an_error_naming_both(fake_dist: FakeDist) -> None:
-    fake_dist("first-dist", "1.0", {"creds": "first_mod_x"}, {"first_mod_x": ""})
-    fake_dist("second-dist", "2.0", {"creds": "second_mod_x"}, {"second_mod_x": ""})
-    with pytest.raises(PluginError) as info:
-        manager()
-    message = str(info.value)
+def test_two_entry_points_with_one_name_are_both_skipped_naming_both(
+    fake_dist: FakeDist, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_dist("first-dist", "1.0", {"creds": "first_mod_x"}, {"first_mod_x": GOOD})
+    fake_dist("second-dist", "2.0", {"creds": "second_mod_x"}, {"second_mod_x": GOOD})
+    fake_dist("good-plugin", "1.0", {"good": "good_mod_x"}, {"good_mod_x": GOOD})
+    with caplog.at_level(logging.WARNING, logger="registry_core.manager"):
+        pm = manager()
+    assert names(pm) == ["good"]
+    [record] = caplog.records
+    message = record.getMessage()
     assert "two plugins are named 'creds'" in message
     assert "first-dist 1.0" in message
     assert "second-dist 2.0" in message
 
 
-def test_blocking_a_clashing_name_settles_the_clash(fake_dist: FakeDist) -> None:
+def test_blocking_a_clashing_name_settles_the_clash(
+    fake_dist: FakeDist, caplog: pytest.LogCaptureFixture
+) -> None:
     fake_dist("first-dist", "1.0", {"creds": "first_mod_x"}, {"first_mod_x": ""})
     fake_dist("second-dist", "2.0", {"creds": "second_mod_x"}, {"second_mod_x": ""})
-    assert names(manager(block=["creds"])) == []
+    with caplog.at_level(logging.WARNING, logger="registry_core.manager"):
+        assert names(manager(block=["creds"])) == []
+    assert caplog.records == []
 
 
-def test_an_entry_point_named_like_a_builtin_is_an_error(fake_dist: FakeDist) -> None:
+def test_an_entry_point_named_like_a_builtin_is_skipped_and_the_builtin_stays(
+    fake_dist: FakeDist, caplog: pytest.LogCaptureFixture
+) -> None:
     name = "registry_core_plugins.certsd"
-    fake_dist("impostor", "6.6", {name: "impostor_mod_x"}, {"impostor_mod_x": ""})
-    with pytest.raises(PluginError) as info:
-        get_plugin_manager(plugins=[name])
-    assert f"two plugins are named '{name}'" in str(info.value)
-    assert f"'{name}' ({name} from registry-core" in str(info.value)
-    assert "impostor 6.6" in str(info.value)
+    fake_dist("impostor", "6.6", {name: "impostor_mod_x"}, {"impostor_mod_x": GOOD})
+    with caplog.at_level(logging.WARNING, logger="registry_core.manager"):
+        pm = get_plugin_manager(plugins=[name])
+    [info] = list_plugins(pm)
+    assert (info.name, info.source, info.distribution) == (name, "builtin", "registry-core")
+    [record] = caplog.records
+    assert f"two plugins are named '{name}'" in record.getMessage()
+    assert f"'{name}' ({name} from registry-core" in record.getMessage()
+    assert "impostor 6.6" in record.getMessage()
 
 
 # -- registering by hand ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,6 +125,37 @@ def test_streamed_bodies_are_not_retried(sleeps: _Sleeps) -> None:
     assert len(script.sent) == 1
 
 
+def test_file_bodies_are_rewound_for_the_retry(sleeps: _Sleeps) -> None:
+    bodies: list[bytes] = []
+
+    def send(request: requests.PreparedRequest) -> requests.Response:
+        assert isinstance(request.body, io.BytesIO)
+        bodies.append(request.body.read())  # what the network would have read
+        return _response(503 if len(bodies) == 1 else 201)
+
+    hooks = _hooks(RetryPlugin(sleep=sleeps, methods=["GET", "PUT"]))
+    response = hooks.send_request(_request("PUT", io.BytesIO(b"layer data")), send)
+    assert response.status_code == 201
+    assert bodies == [b"layer data", b"layer data"]
+
+
+def test_unseekable_file_bodies_are_not_retried(sleeps: _Sleeps) -> None:
+    class Pipe(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            return 0
+
+        def tell(self) -> int:
+            raise OSError("not seekable")
+
+    script = _Script(_response(503), _response(200))
+    hooks = _hooks(RetryPlugin(sleep=sleeps, methods=["PUT"]))
+    assert hooks.send_request(_request("PUT", Pipe()), script).status_code == 503
+    assert len(script.sent) == 1
+
+
 def test_configured_methods_and_statuses(sleeps: _Sleeps) -> None:
     script = _Script(_response(502), _response(200))
     hooks = _hooks(RetryPlugin(sleep=sleeps, methods=["put"], statuses=[502]))
@@ -154,10 +186,24 @@ def test_module_plugin_uses_the_defaults(monkeypatch: pytest.MonkeyPatch) -> Non
         (email.utils.formatdate(NOW + 3, usegmt=True), 3.0),
         ("Sun, 06 Nov 1994 08:49:37", retry.DEFAULT_DELAY),  # no zone: not an HTTP date
         ("٣", retry.DEFAULT_DELAY),  # not ASCII digits
+        ("0000000005", 5.0),
+        # Hundreds of digits: float() overflowed, and int() refuses more than 4300 digits.
+        pytest.param("1" * 400, float(retry.LONGEST_RETRY_AFTER), id="400-digits"),
+        pytest.param("9" * 5000, float(retry.LONGEST_RETRY_AFTER), id="5000-digits"),
+        (str(retry.LONGEST_RETRY_AFTER + 1), float(retry.LONGEST_RETRY_AFTER)),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", float(retry.LONGEST_RETRY_AFTER)),
+        ("Fri, 31 Dec 99999999999999999999 23:59:59 GMT", retry.DEFAULT_DELAY),
     ],
 )
 def test_retry_after(value: str | None, expected: float) -> None:
     assert retry_after(value, NOW) == expected
+
+
+def test_a_huge_retry_after_waits_the_longest_delay(sleeps: _Sleeps) -> None:
+    script = _Script(_response(503, {"Retry-After": "9" * 5000}), _response(200))
+    hooks = _hooks(RetryPlugin(sleep=sleeps, max_delay=12.0))
+    assert hooks.send_request(_request(), script).status_code == 200
+    assert sleeps == [12.0]
 
 
 def test_through_the_session_pipeline(sleeps: _Sleeps) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from requests.adapters import HTTPAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3.exceptions import InsecureRequestWarning
 
 from registry_core.errors import CertificateError, TransportError
@@ -26,6 +26,7 @@ from registry_core.transport import (
     READ_TIMEOUT,
     HeaderRequestModifier,
     ProxyConfig,
+    RedirectedRequest,
     RegistrySession,
     RegistryTransport,
     headers,
@@ -34,6 +35,7 @@ from registry_core.transport import (
     redact_url,
     redirect_headers,
     redirect_keeps_credentials,
+    redirected_from,
     referer_for,
     trusted_location,
 )
@@ -553,6 +555,30 @@ def test_redirect_keeps_credentials(original, previous, target, keeps):
     assert redirect_keeps_credentials(original, previous, target) is keeps
 
 
+@pytest.mark.parametrize(
+    ("original", "previous", "target", "keeps"),
+    [
+        # Go's client rule alone would keep them (same host, subdomain), but an earlier hop
+        # already went without them: they stay dropped (Go's CVE-2024-45336 fix).
+        ("https://registry.test/", "https://evil.test/1", "https://evil.test/2", False),
+        ("https://registry.test/", "https://evil.test/1", "https://a.evil.test/2", False),
+        ("https://registry.test/", "https://evil.test/1", "https://registry.test/v2/", False),
+        # the reference's trusted rule gives a trusted target every header of a trusted
+        # original, whatever the hops between did
+        ("https://registry-1.docker.io/v2/", "https://evil.test/1",
+         "https://auth.docker.io/token", True),
+        ("https://registry.test/", "https://evil.test/1", "https://auth.docker.io/", False),
+        ("https://docker.io/", "https://evil.test/1", "http://auth.docker.io/", False),
+    ],
+)
+def test_credentials_once_dropped_stay_dropped(original, previous, target, keeps):
+    assert redirect_keeps_credentials(original, previous, target, dropped_before=True) is keeps
+    assert redirect_headers(
+        SECRET_HEADERS, original_url=original, previous_url=previous, target_url=target,
+        dropped_before=True,
+    ).get("Authorization") == (SECRET_HEADERS["Authorization"] if keeps else None)
+
+
 def test_redirect_headers_drop_only_credentials():
     original = {
         "Authorization": "Bearer t", "Proxy-Authorization": "Basic p", "Cookie": "c=1",
@@ -712,6 +738,22 @@ def test_307_with_a_body_that_cannot_be_resent_returns_the_redirect(http_server)
     assert [r.path for r in http_server.seen] == ["/temp"]
 
 
+class _Unseekable(io.BytesIO):
+    """A file whose position is known but that cannot go back (a pipe, a socket)."""
+
+    def seek(self, *args: object) -> int:
+        raise OSError("not seekable")
+
+
+def test_307_with_a_file_that_cannot_seek_returns_the_redirect(http_server):
+    http_server.route = redirecting({"/temp": (307, "/done")})
+    response = http_client(new_transport()).put(
+        http_server.url + "/temp", data=_Unseekable(b"from a pipe")
+    )
+    assert response.status_code == 307
+    assert [r.path for r in http_server.seen] == ["/temp"]
+
+
 def test_redirects_are_capped_at_ten(http_server):
     http_server.route = redirecting({"/loop": (302, "/loop")})
     with pytest.raises(TransportError, match=f"stopped after {MAX_REDIRECTS} redirects"):
@@ -747,6 +789,171 @@ def test_https_to_http_redirect_sends_no_referer_and_no_credentials(tls_server, 
     (landing,) = http_server.seen
     assert landing.header("Referer") is None
     assert landing.header("Authorization") is None
+
+
+class RoutingAdapter(BaseAdapter):
+    """Answers without a network: ``routes`` maps a URL to the ``Location`` of a 302 (as the
+    wire carries it: bytes in ``encoding``, read as Latin-1); anything else gets 200. Records
+    each request it is sent (for host names that loopback servers cannot have)."""
+
+    def __init__(self, routes: dict[str, str], encoding: str = "utf-8") -> None:
+        super().__init__()
+        self.routes = routes
+        self.encoding = encoding
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        self.sent.append(request)
+        response = requests.Response()
+        response.request = request
+        response.url = request.url or ""
+        response._content = b""
+        location = self.routes.get(response.url)
+        response.status_code = 302 if location is not None else 200
+        if location is not None:
+            response.headers["Location"] = location.encode(self.encoding).decode("latin-1")
+        return response
+
+    def close(self) -> None:
+        pass
+
+    def seen(self) -> list[tuple[str | None, str | None]]:
+        return [(r.url, r.headers.get("Authorization")) for r in self.sent]
+
+
+def test_credentials_dropped_on_one_hop_are_not_restored_on_the_next(pair):
+    # CVE-2024-45336: registry -> other/1 -> other/2 re-sent them to other/2.
+    first, second = pair
+    first.route = redirecting({"/start": (302, second.url + "/1")})
+    second.route = redirecting({"/1": (302, second.url + "/2"), "/2": (302, first.url + "/end")})
+    response = http_client(new_transport()).get(first.url + "/start", headers=SECRET_HEADERS)
+    assert response.status_code == 200 and len(response.history) == 3
+    assert [r.path for r in second.seen] == ["/1", "/2"]
+    for seen in [*second.seen, first.seen[1]]:  # not even back on the original host
+        for name in SECRET_HEADERS:
+            assert seen.header(name) is None, (seen.path, name)
+    assert first.seen[0].header("Authorization") == "Bearer secret-token"
+
+
+def test_a_trusted_chain_gets_the_original_headers_back_after_an_untrusted_hop():
+    adapter = RoutingAdapter({
+        "https://registry-1.docker.io/v2/": "https://cdn.example.test/1",
+        "https://cdn.example.test/1": "https://cdn.example.test/2",
+        "https://cdn.example.test/2": "https://auth.docker.io/token",
+    })
+    http_client(adapter).get("https://registry-1.docker.io/v2/", headers=SECRET_HEADERS)
+    assert adapter.seen() == [
+        ("https://registry-1.docker.io/v2/", "Bearer secret-token"),
+        ("https://cdn.example.test/1", None),
+        ("https://cdn.example.test/2", None),
+        ("https://auth.docker.io/token", "Bearer secret-token"),  # the reference's rule
+    ]
+
+
+def test_hop_urls_are_normalized_as_requests_prepares_urls():
+    adapter = RoutingAdapter({
+        "https://registry-1.docker.io/v2/": "https://PRODUCTION.CLOUDFLARE.DOCKER.COM/x",
+        "https://production.cloudflare.docker.com/x": "https://bücher.example/other path",
+    })
+    response = http_client(adapter).get("https://registry-1.docker.io/v2/",
+                                        headers=SECRET_HEADERS)
+    assert adapter.seen() == [
+        ("https://registry-1.docker.io/v2/", "Bearer secret-token"),
+        # lower-cased, so trusted: every header follows, as the reference's Go sees it
+        ("https://production.cloudflare.docker.com/x", "Bearer secret-token"),
+        ("https://xn--bcher-kva.example/other%20path", None),
+    ]
+    assert response.url == "https://xn--bcher-kva.example/other%20path"
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["https://[::1/x", "https://☃.example/", "http://127.0.0.1:99999999/", "https://a:b:c/"],
+)
+def test_a_location_requests_cannot_prepare_is_a_transport_error(location):
+    adapter = RoutingAdapter({"https://registry.test/v2/": location})
+    with pytest.raises(TransportError, match="failed to parse Location header"):
+        http_client(adapter).get("https://registry.test/v2/")
+    assert len(adapter.sent) == 1
+
+
+def test_a_location_that_is_not_utf8_is_a_transport_error():
+    adapter = RoutingAdapter({"https://registry.test/v2/": "https://bücher.example/"},
+                             encoding="latin-1")
+    with pytest.raises(TransportError, match="failed to parse Location header: not UTF-8"):
+        http_client(adapter).get("https://registry.test/v2/")
+
+
+def test_a_location_parse_error_carries_no_credentials_or_query():
+    adapter = RoutingAdapter(
+        {"https://registry.test/v2/": "https://user:s3cret@[::1/x?X-Amz-Signature=sig123"}
+    )
+    with pytest.raises(TransportError) as info:
+        http_client(adapter).get("https://registry.test/v2/")
+    assert "s3cret" not in str(info.value) and "sig123" not in str(info.value)
+
+
+def test_redirect_hops_are_marked_and_the_mark_survives_copies(tls_server, http_server, ca):
+    tls_server.route = redirecting({"/start": (302, http_server.url.replace(
+        "http://", "http://user:pw@") + "/1")})
+    http_server.route = redirecting({"/1": (307, "/2")})
+    recorder = Recorder()
+    seen: list[tuple[str | None, str | None]] = []
+
+    class Marks:
+        @hookimpl(wrapper=True)
+        def registry_send_request(self, request, send):
+            seen.append((request.url, redirected_from(request)))
+            assert redirected_from(request.copy()) == redirected_from(request)
+            return (yield)
+
+    session = http_client(new_transport(trusting(ca)), hooks=plugin_hooks(recorder, Marks()))
+    response = session.get(tls_server.url + "/start")
+    assert response.status_code == 200
+    assert seen == [
+        (tls_server.url + "/start", None),  # the caller's own request
+        # from https to http: no Referer, but marked all the same
+        (http_server.url.replace("http://", "http://user:pw@") + "/1", tls_server.url + "/start"),
+        (http_server.url.replace("http://", "http://user:pw@") + "/2", http_server.url + "/1"),
+    ]
+    assert http_server.seen[0].header("Referer") is None
+    assert isinstance(response.request, RedirectedRequest)
+    assert redirected_from(requests.Request("GET", "http://x.test/").prepare()) is None
+
+
+def test_host_modifiers_apply_per_hop_host_after_the_fixed_ones(pair):
+    first, second = pair
+    first.route = redirecting({"/start": (302, second.url + "/landing")})
+    asked: list[str] = []
+
+    def per_host(host: str) -> list[HeaderRequestModifier]:
+        asked.append(host)
+        return [HeaderRequestModifier({"X-For": f"for-{host}", "X-Order": "host"})]
+
+    session = http_client(
+        new_transport(), [HeaderRequestModifier({"User-Agent": "ua/1", "X-Order": "fixed"})],
+        host_modifiers=per_host,
+    )
+    session.get(first.url + "/start")
+    session.get(first.url + "/start")
+    for server in (first, second):
+        for seen in server.seen:
+            assert seen.header("X-For") == f"for-{server.host}"
+            assert seen.header("User-Agent") == "ua/1"
+            assert seen.header("X-Order") == "fixed, host"
+    assert asked == [first.host, second.host]  # once per host for the session
+
+
+def test_host_modifiers_are_asked_for_the_host_without_user_info(http_server):
+    asked: list[str] = []
+
+    def per_host(host: str) -> list[HeaderRequestModifier]:
+        asked.append(host)
+        return []
+
+    session = http_client(new_transport(), host_modifiers=per_host)
+    session.get(http_server.url.replace("http://", "http://user:pw@") + "/")
+    assert asked == [http_server.host]
 
 
 # -- the send hook --------------------------------------------------------------------------

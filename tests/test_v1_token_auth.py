@@ -22,6 +22,8 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from registry_core.errors import AuthenticationError
 from registry_core.hookspecs import PROJECT_NAME, hookimpl, hookspec
 from registry_core.manager import Hooks, get_plugin_manager
+from registry_core.tlsconfig import TLSConfig
+from registry_core.transport import RedirectedRequest, http_client, new_transport
 from registry_core.types import AuthConfig
 from tests.http_stub import Answer, Route, Seen, StubServer
 from tests.tls_helpers import issue_cert, make_ca, server_context
@@ -293,6 +295,60 @@ def test_a_redirect_to_a_trusted_location_gets_credentials(
     assert server.seen[-1].authorization == basic()
     get(transport, f"{url}/v1/_ping", verify=str(ca), Referer=f"{url}/")
     assert server.seen[-1].authorization == f"Token {TOKEN}"
+
+
+def redirect_hop(url: str, redirected_from: str, headers: dict[str, str]) -> RedirectedRequest:
+    """A hop as registry-core's session builds it: marked, and with no ``Referer``."""
+    hop = RedirectedRequest()
+    hop.prepare(method="GET", url=url, headers=headers)
+    hop.redirected_from = redirected_from
+    return hop
+
+
+@pytest.mark.parametrize("always", [False, True])
+def test_a_marked_hop_without_referer_to_an_untrusted_location_gets_nothing(
+    index: StubServer, base_url: str, always: bool
+) -> None:
+    transport = auth_transport(HTTPAdapter(), config(), always)
+    hop = redirect_hop(f"{base_url}/v1/search?q=x", "https://index.docker.io/v1/", ASK_HEADER)
+    transport.send(hop, timeout=10).close()
+    assert index.seen[-1].authorization is None and index.seen[-1].header("Referer") is None
+    # ... and the token its answer carried is not held.
+    get(transport, f"{base_url}/v1/_ping")
+    assert index.seen[-1].authorization == (basic() if always else None)
+
+
+@pytest.mark.parametrize("always", [False, True])
+def test_an_https_to_http_redirect_through_the_session_gets_no_credentials(
+    tls_hub: tuple[StubServer, Path], index: StubServer, always: bool
+) -> None:
+    # The session sends no Referer from https to http, as Go's client: the hop is still
+    # recognised, so neither basic auth nor a held token goes to the plain-http host, and
+    # the token it hands out is not kept.
+    hub, ca = tls_hub
+    hub_url = f"https://{HUB_NAME}:{hub.port}"
+    evil = f"{index.url}/v1/search?q=x"
+    hub_route = hub.route
+
+    def route(seen: Seen) -> Answer:
+        if seen.path.startswith("/v1/search"):
+            return Answer(302, [("Location", evil)])
+        return hub_route(seen)
+
+    hub.route = route
+    tls = TLSConfig()
+    tls.add_root_ca(ca.read_text())
+    transport = auth_transport(new_transport(tls), config(), always)
+    with http_client(transport) as session:
+        response = session.get(f"{hub_url}/v1/search?q=x", headers=ASK_HEADER, timeout=10)
+        assert response.status_code == 200 and response.url == evil
+        assert hub.seen[-1].authorization == basic()
+        [landing] = index.seen
+        assert landing.header("Referer") is None
+        assert landing.header("X-Docker-Token") == "true"  # it asked, and was answered
+        assert landing.authorization is None
+        session.get(f"{hub_url}/v1/_ping", timeout=10)
+        assert hub.seen[-1].authorization == (basic() if always else None)
 
 
 @pytest.mark.parametrize(

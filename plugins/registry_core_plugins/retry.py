@@ -9,7 +9,9 @@ registries behind load balancers answer exactly this way.
 Only ``GET``, ``HEAD`` and ``OPTIONS`` are retried. ``PUT`` and ``DELETE`` are idempotent in
 HTTP's terms, but registry uploads send their bodies as streams that cannot be sent twice, and a
 retried ``DELETE`` that had in fact succeeded answers 404: the caller decides for those. Other
-5xx answers are not retried: they say something is broken, not busy.
+5xx answers are not retried: they say something is broken, not busy. Whatever the methods, a
+request is sent again only when its body can be (no body, bytes, or a seekable file, which is
+rewound: :func:`registry_core.transport.resendable_body`); a generator is never resent.
 
 The module itself is the plugin registered by default (``registry_core_plugins.retry``); for
 other settings, block it by that name and register a :class:`RetryPlugin` of your own::
@@ -27,12 +29,14 @@ from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING
 
 from registry_core.hookspecs import SendFunction, hookimpl
+from registry_core.transport import resendable_body
 
 if TYPE_CHECKING:
     import requests
 
 __all__ = [
     "DEFAULT_DELAY",
+    "LONGEST_RETRY_AFTER",
     "MAX_ATTEMPTS",
     "MAX_DELAY",
     "RETRY_METHODS",
@@ -50,6 +54,9 @@ MAX_ATTEMPTS = 3
 MAX_DELAY = 30.0
 #: The wait when the answer has no usable ``Retry-After``.
 DEFAULT_DELAY = 1.0
+#: The most seconds :func:`retry_after` returns (about 31 years): a longer ``Retry-After``,
+#: hundreds of digits long included, counts as this.
+LONGEST_RETRY_AFTER = 10**9
 #: Methods safe to send again.
 RETRY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Answers that mean "try again later".
@@ -59,25 +66,25 @@ RETRY_STATUSES = frozenset({429, 503})
 def retry_after(value: str | None, now: float, default: float = DEFAULT_DELAY) -> float:
     """Seconds to wait for a ``Retry-After`` value: delay-seconds or an HTTP date.
 
-    A missing or unreadable value gives ``default``; a date in the past gives 0.
+    A missing or unreadable value gives ``default``; a date in the past gives 0. A delay of
+    more than :data:`LONGEST_RETRY_AFTER` seconds (however many digits it has) counts as
+    that many; callers cap it further (:data:`MAX_DELAY`).
     """
     if value is None:
         return default
     value = value.strip()
     if value.isascii() and value.isdigit():
-        return float(int(value))
+        digits = value.lstrip("0")
+        if len(digits) > len(str(LONGEST_RETRY_AFTER)):
+            return float(LONGEST_RETRY_AFTER)
+        return float(min(int(digits or "0"), LONGEST_RETRY_AFTER))
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return default
     if moment.tzinfo is None:  # an HTTP date is GMT even when it does not say so
         return default
-    return max(0.0, moment.timestamp() - now)
-
-
-def _resendable(request: requests.PreparedRequest) -> bool:
-    body = request.body
-    return body is None or isinstance(body, (bytes, str))
+    return min(float(LONGEST_RETRY_AFTER), max(0.0, moment.timestamp() - now))
 
 
 class RetryPlugin:
@@ -114,7 +121,7 @@ class RetryPlugin:
         return (
             response.status_code in self.statuses
             and (request.method or "GET").upper() in self.methods
-            and _resendable(request)
+            and resendable_body(request)  # last: it rewinds a file body for the resend
         )
 
     @hookimpl(wrapper=True)

@@ -23,6 +23,7 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 
 from registry_core.errors import AuthenticationError
 from registry_core.hookspecs import hookimpl
+from registry_core.transport import redirected_from
 from registry_core.types import AuthConfig
 
 __all__ = ["AuthTransport", "auth_transport", "trusted_location", "registry_v1_auth_transport"]
@@ -43,7 +44,8 @@ def trusted_location(url: str) -> bool:
 
     True for https URLs whose host is ``docker.com`` or ``docker.io`` or a subdomain of one.
     As in the reference, the host is compared as written (after the port is cut at the first
-    ``:``); requests lower-cases the host of every prepared URL, so that is what this sees.
+    ``:``). requests lower-cases (and IDNA-encodes) the host of every URL it prepares, and
+    registry-core's session does the same for each redirect hop, so that is what this sees.
     """
     parts = urlsplit(url)
     if parts.scheme != "https":
@@ -83,8 +85,11 @@ class AuthTransport(BaseAdapter):
     The rules, in order (the reference's ``authTransport.RoundTrip``):
 
     1. A request with a ``Referer`` header is a redirect hop (the session sets it, as Go's
-       client does); if it goes to an untrusted location (see :func:`trusted_location`) it is
-       sent as it is, with no credentials added.
+       client does), and so, beyond the reference, is one that
+       :func:`registry_core.transport.redirected_from` marks (registry-core's session marks
+       every hop, including an https-to-http one, which carries no ``Referer``). A hop to an
+       untrusted location (see :func:`trusted_location`) is sent as it is, with no
+       credentials added, and a token in its response is not kept.
     2. With ``always_set_basic_auth`` (a standalone private v1 registry over https), every
        request gets basic auth; with no ``auth_config`` that is an error.
     3. Otherwise an ``Authorization`` header already on the request is kept. If there is none,
@@ -127,7 +132,8 @@ class AuthTransport(BaseAdapter):
             )
 
         url = request.url or ""
-        if request.headers.get("Referer") and not trusted_location(url):
+        hop = bool(request.headers.get("Referer")) or redirected_from(request) is not None
+        if hop and not trusted_location(url):
             log.debug(
                 "v1 auth: redirect to untrusted location %s, adding no credentials",
                 _where(url),
