@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import json
 import logging
 import os
 import socket
@@ -42,10 +41,13 @@ from .errors import (
 )
 from .gocompat import (
     GoURL,
+    JSONObject,
     Userinfo,
     from_bytes,
     go_atoi,
     go_quote,
+    json_decode,
+    json_field,
     parse_cidr,
     parse_ip,
     parse_ip_zone,
@@ -109,7 +111,10 @@ _DAEMON_JSON_KEYS = {
 
 
 def _json_kind(value: Any) -> str:
-    """The JSON kind Go's decoder names in its type errors."""
+    """The JSON kind Go's decoder names in its type errors (``null`` never makes one: Go
+    leaves the target as it is)."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
@@ -134,43 +139,67 @@ class ServiceOptions:
     insecure_registries: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_daemon_json(cls, data: Mapping[str, Any]) -> ServiceOptions:
+    def from_daemon_json(cls, data: Mapping[str, Any] | None) -> ServiceOptions:
         """Read the registry options out of a parsed daemon.json.
 
-        Keys are matched without regard to case and other keys are ignored, as Go's JSON
-        decoder does; ``null`` leaves a list empty. A value of the wrong type raises
+        As Go's JSON decoder does: other keys are ignored; a key matches its option without
+        regard to case, by Go's folding rules (``Registry-Mirrors``, and ``inſecure-registries``
+        with a long s, both match; see :func:`registry_core.gocompat.json_field`); when a key
+        appears twice the last one wins, and a bad value is an error even if a later member
+        replaces it (pass a :class:`~registry_core.gocompat.JSONObject` to keep duplicates);
+        ``null`` for the whole document means no options, for an option an empty list, and
+        for an entry ``""``. A value of the wrong type raises
         :class:`InvalidRegistryOptionError` with the decoder's message, e.g. ``json: cannot
         unmarshal string into Go struct field ServiceOptions.registry-mirrors of type
-        []string``.
+        []string``; the first bad value in document order is the one reported.
         """
+        if data is None:
+            return cls()
         if not isinstance(data, Mapping):
             raise InvalidRegistryOptionError(
                 f"json: cannot unmarshal {_json_kind(data)} into Go value of type "
                 "registry.ServiceOptions"
             )
+        pairs = data.pairs if isinstance(data, JSONObject) else list(data.items())
         values: dict[str, list[str]] = {}
-        for key, value in data.items():
-            canonical = str(key).lower()
-            attr = _DAEMON_JSON_KEYS.get(canonical)
-            if attr is None:
+        error: InvalidRegistryOptionError | None = None
+        for key, value in pairs:
+            name = json_field(str(key), _DAEMON_JSON_KEYS)
+            if name is None:
                 continue
-            values[attr] = _string_list(canonical, value)
+            try:
+                items = _string_list(name, value)
+            except InvalidRegistryOptionError as exc:
+                error = error or exc  # Go goes on decoding and reports the first error
+                continue
+            values[_DAEMON_JSON_KEYS[name]] = items
+        if error is not None:
+            raise error
         return cls(**values)
 
     @classmethod
     def from_daemon_config_file(cls, path: str | os.PathLike[str]) -> ServiceOptions:
         """Read the registry options from the daemon.json at ``path``.
 
+        The file is read as the daemon reads it (``json.NewDecoder(file).Decode``): only its
+        first JSON value counts, so what follows it is ignored, and a file holding only
+        ``null`` means no options. The message of an error names the file, as the daemon's
+        does, followed by Go's text: ``EOF`` for an empty file, ``unexpected EOF`` for one cut
+        short, ``invalid character 'x' looking for beginning of value`` and the like for bad
+        syntax, then the type errors of :meth:`from_daemon_json`.
+
         :raises InvalidRegistryOptionError: the file cannot be read, is not JSON, or holds a
-            value of the wrong type; the message names the file, as the daemon's does.
+            value of the wrong type.
         """
         prefix = f"unable to configure the Docker daemon with file {os.fspath(path)}"
         try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
+            with open(path, "rb") as handle:
+                raw = handle.read()
         except OSError as exc:
             raise InvalidRegistryOptionError(f"{prefix}: {exc.strerror or exc}") from exc
-        except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError
+        try:
+            data = json_decode(raw)
+        except InvalidArgumentError as exc:
             raise InvalidRegistryOptionError(f"{prefix}: {exc}") from exc
         try:
             return cls.from_daemon_json(data)
@@ -188,6 +217,7 @@ class ServiceOptions:
 
 
 def _string_list(key: str, value: Any) -> list[str]:
+    """A ``[]string`` option as Go decodes it: ``null`` sets it to nil (empty)."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -196,16 +226,19 @@ def _string_list(key: str, value: Any) -> list[str]:
             f"ServiceOptions.{key} of type []string"
         )
     out = []
+    error: InvalidRegistryOptionError | None = None
     for item in value:
-        if item is None:  # Go leaves a null element as the zero value, ""
-            out.append("")
-        elif isinstance(item, str):
+        if isinstance(item, str):
             out.append(item)
-        else:
-            raise InvalidRegistryOptionError(
+            continue
+        out.append("")  # Go leaves a null (or badly typed) element as the zero value, ""
+        if item is not None and error is None:
+            error = InvalidRegistryOptionError(
                 f"json: cannot unmarshal {_json_kind(item)} into Go struct field "
                 f"ServiceOptions.{key} of type string"
             )
+    if error is not None:
+        raise error
     return out
 
 
@@ -434,7 +467,38 @@ def _official_index(config: ServiceConfig) -> IndexInfo:
 
 
 def default_lookup_ip(host: str) -> list[IPAddress]:
-    """Resolve ``host`` with the system resolver; ``[]`` when it does not resolve."""
+    """Resolve ``host`` as Go's ``net.LookupIP`` does; ``[]`` when it does not resolve.
+
+    The system resolver (``getaddrinfo``) is asked only about names Go would send to DNS,
+    because it reads some names differently, and a difference here decides whether a
+    registry is secure:
+
+    * a name holding a NUL character resolves to nothing (the C resolver would stop at the
+      NUL and resolve ``127.0.0.1\\x00evil`` as ``127.0.0.1``; Go's lookup of such a name
+      fails);
+    * a name Go parses as an IP literal (:func:`~registry_core.gocompat.parse_ip_zone`: an
+      IPv6 zone is allowed and dropped) is that address, without asking anyone;
+    * a name ``getaddrinfo`` reads as a numeric address but Go does not
+      (``127.1``, ``127.0.0.01``, ``0177.0.0.1``, ``0x7f.1``, ``2130706433``: the BSD
+      ``inet_aton`` forms) resolves to nothing. Go does not parse these as addresses and
+      sends them to DNS as names, where they do not exist (the C resolver never even asks
+      DNS about them, since to it they are addresses), so Go's lookup fails and such a host
+      matches no insecure range; here it would otherwise be read as ``127.0.0.1`` and made
+      insecure (verification off, plain http allowed). This is checked with
+      ``AI_NUMERICHOST``, which never touches the network;
+    * any other name goes to ``getaddrinfo`` (``/etc/hosts``, then DNS).
+    """
+    if "\x00" in host:
+        return []
+    literal = parse_ip_zone(host)
+    if literal is not None:
+        return [to_address(literal)]
+    try:
+        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except (OSError, ValueError):  # not numeric (gaierror), or not encodable (UnicodeError)
+        pass
+    else:
+        return []  # numeric to the C resolver, a name to Go: see above
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (OSError, ValueError):  # gaierror, and UnicodeError for names IDNA refuses

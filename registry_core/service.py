@@ -1,4 +1,4 @@
-"""The registry service: configuration, resolution and endpoint lookup behind one lock.
+"""The registry service: configuration, resolution and endpoint lookup, safe between threads.
 
 This is the port of moby's ``registry/service.go`` and ``service_v2.go``. :class:`Service` is the
 reference's ``Service`` interface; :class:`DefaultService` is its ``DefaultService``.
@@ -17,9 +17,10 @@ Where the reference hard-codes policy, the service asks the plugins:
 from __future__ import annotations
 
 import abc
+import contextlib
 import copy
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .config import (
@@ -102,12 +103,16 @@ class Service(abc.ABC):
 
 
 class DefaultService(Service):
-    """The registry service (Go ``DefaultService``): one configuration, one lock, and the
-    plugins that decide TLS and endpoints.
+    """The registry service (Go ``DefaultService``): one configuration, and the plugins that
+    decide TLS and endpoints.
 
-    Every method is safe to call from several threads. The lock is re-entrant because hook
-    implementations run while it is held and may call back into the service (the endpoint
-    plugins call :meth:`tls_config`).
+    Every method is safe to call from several threads. The configuration is never changed in
+    place: the ``load_*`` methods build a new one and swap it in, one writer at a time, under
+    a lock. Readers take the current configuration (a snapshot) and work on it without
+    holding any lock, so lookups, and the name resolution they may need, run in parallel.
+    While a lookup runs, every call it makes back into the service from the same thread (the
+    endpoint plugins call :meth:`tls_config`) sees the same snapshot, so one lookup never mixes
+    two configurations, even if a ``load_*`` call completes meanwhile.
 
     :param options: the daemon's registry options; none by default.
     :param plugin_manager: the plugins to ask; by default
@@ -127,39 +132,59 @@ class DefaultService(Service):
     ) -> None:
         self.lookup_ip: LookupIP = lookup_ip if lookup_ip is not None else default_lookup_ip
         self._config = new_service_config(options)
-        self._lock = threading.RLock()
+        self._write_lock = threading.Lock()
+        self._pinned = threading.local()  # the snapshot a lookup in this thread works on
         self.plugin_manager = plugin_manager if plugin_manager is not None else get_plugin_manager()
         self.hooks = Hooks(self.plugin_manager)
 
+    def _snapshot(self) -> ServiceConfig:
+        """The configuration to read: the one pinned by a lookup running in this thread,
+        else the current one. Nobody changes it, so it is read without a lock."""
+        pinned: ServiceConfig | None = getattr(self._pinned, "config", None)
+        return pinned if pinned is not None else self._config
+
+    @contextlib.contextmanager
+    def _pin(self) -> Iterator[ServiceConfig]:
+        """Pin a snapshot for the calls back into the service made by this thread."""
+        previous = getattr(self._pinned, "config", None)
+        config = self._snapshot()
+        self._pinned.config = config
+        try:
+            yield config
+        finally:
+            self._pinned.config = previous
+
+    def _replace(self, load: Callable[[ServiceConfig], None]) -> None:
+        """Apply ``load`` to a copy of the configuration and publish the copy; on error the
+        configuration is left as it was."""
+        with self._write_lock:
+            config = copy.deepcopy(self._config)
+            load(config)
+            self._config = config
+
     def service_config(self) -> ServiceConfig:
         """A deep copy of the configuration: changing it does not change the service."""
-        with self._lock:
-            return copy.deepcopy(self._config)
+        return copy.deepcopy(self._snapshot())
 
     def load_allow_nondistributable_artifacts(self, registries: Iterable[str]) -> None:
         """See :func:`registry_core.config.load_allow_nondistributable_artifacts`."""
-        with self._lock:
-            load_allow_nondistributable_artifacts(self._config, registries)
+        self._replace(lambda config: load_allow_nondistributable_artifacts(config, registries))
 
     def load_mirrors(self, mirrors: Iterable[str]) -> None:
         """See :func:`registry_core.config.load_mirrors`."""
-        with self._lock:
-            load_mirrors(self._config, mirrors)
+        self._replace(lambda config: load_mirrors(config, mirrors))
 
     def load_insecure_registries(self, registries: Iterable[str]) -> None:
         """See :func:`registry_core.config.load_insecure_registries`."""
-        with self._lock:
-            load_insecure_registries(self._config, registries)
+        self._replace(lambda config: load_insecure_registries(config, registries))
 
     def resolve_repository(self, name: Named) -> RepositoryInfo:
         """See :func:`registry_core.config.new_repository_info`."""
-        with self._lock:
-            return new_repository_info(self._config, name, self.lookup_ip)
+        return new_repository_info(self._snapshot(), name, self.lookup_ip)
 
     def is_secure(self, hostname: str) -> bool:
         """Whether the service treats ``hostname`` (a ``host[:port]``) as a secure registry."""
-        with self._lock:
-            return is_secure_index(self._config, hostname, self.lookup_ip)
+        return is_secure_index(self._snapshot(), hostname, self.lookup_ip)
 
     def tls_config(self, hostname: str) -> TLSConfig:
         """The TLS configuration for ``hostname``: verification off for an insecure registry,
@@ -167,11 +192,11 @@ class DefaultService(Service):
 
         :raises CertificateError: a plugin found broken TLS material for the host.
         """
-        with self._lock:
-            secure = is_secure_index(self._config, hostname, self.lookup_ip)
-            config = TLSConfig(insecure_skip_verify=not secure)
-            self.hooks.configure_tls(hostname, secure, config)
-            return config
+        with self._pin() as config:
+            secure = is_secure_index(config, hostname, self.lookup_ip)
+            tls = TLSConfig(insecure_skip_verify=not secure)
+            self.hooks.configure_tls(hostname, secure, tls)
+            return tls
 
     def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
         """The endpoints to pull from ``hostname``: for Docker Hub the mirrors first, then the
@@ -181,19 +206,25 @@ class DefaultService(Service):
         :raises InvalidMirrorError: a configured mirror that the reference cannot parse back.
         :raises PluginError: a plugin answered with something other than endpoints.
         """
-        with self._lock:
-            return self._lookup_endpoints(hostname, "pull")
+        return self._lookup_endpoints(hostname, "pull")
 
     def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]:
         """The endpoints to push to ``hostname``; https before http; never a mirror, whatever
-        the plugins offer. Raises as :meth:`lookup_pull_endpoints`."""
-        with self._lock:
-            endpoints = self._lookup_endpoints(hostname, "push")
+        the plugins offer.
+
+        As in the reference, the endpoints are first looked up as for a pull (for Docker Hub,
+        the built-in mirror policy builds the mirrors' endpoints too) and the mirrors are then
+        dropped, so a mirror that fails the lookup (one that does not parse back, or whose
+        certs.d material is broken) fails a push, and a login, to Docker Hub as well. Raises
+        as :meth:`lookup_pull_endpoints`.
+        """
+        endpoints = self._lookup_endpoints(hostname, "push")
         return [endpoint for endpoint in endpoints if not endpoint.mirror]
 
     def _lookup_endpoints(self, hostname: str, action: Action) -> list[APIEndpoint]:
-        endpoints = self.hooks.endpoints(self, self._config, hostname, action)
-        allowed = allow_nondistributable_artifacts(self._config, hostname, self.lookup_ip)
+        with self._pin() as config:
+            endpoints = self.hooks.endpoints(self, config, hostname, action)
+            allowed = allow_nondistributable_artifacts(config, hostname, self.lookup_ip)
         for endpoint in endpoints:
             # As the reference: a registry's own endpoints take the configured answer;
             # mirrors are for pulls and never get it.

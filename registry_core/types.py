@@ -2,17 +2,21 @@
 
 Each type keeps its Go name; fields are snake_case. Types that travel as JSON have
 ``to_json()`` / ``from_json()`` using the reference's field names, so what we write is what the
-engine writes.
+engine writes. ``from_json()`` reads keys as Go's decoder does: the exact field name first,
+else a key equal to it under Go's case folding (``Username``, and ``checkſum`` with a long s,
+match; see :func:`registry_core.gocompat.json_field`), other keys ignored, the last of two
+keys for one field winning.
 """
 
 from __future__ import annotations
 
 import enum
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .gocompat import JSONObject, json_field
 from .tlsconfig import TLSConfig
 
 if TYPE_CHECKING:
@@ -40,6 +44,21 @@ NetIPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 def _str(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key, "")
     return "" if value is None else str(value)
+
+
+def _go_fields(
+    data: Mapping[str, Any], names: Sequence[str], nullable: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The members of ``data`` by the struct field Go's decoder stores them in (keyed by the
+    field's JSON name). A ``null`` leaves a string or bool field as it was, so it is dropped;
+    it empties a list or map field (those in ``nullable``)."""
+    out: dict[str, Any] = {}
+    pairs = data.pairs if isinstance(data, JSONObject) else data.items()
+    for key, value in pairs:
+        name = json_field(str(key), names)
+        if name is not None and (value is not None or name in nullable):
+            out[name] = value
+    return out
 
 
 @dataclass
@@ -79,8 +98,8 @@ class AuthConfig:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AuthConfig:
         """Read the engine's JSON form (keys are matched case-insensitively, as Go does)."""
-        lowered = {str(k).lower(): v for k, v in data.items()}
-        return cls(**{attr: _str(lowered, key) for attr, key in cls._JSON_NAMES.items()})
+        fields = _go_fields(data, list(cls._JSON_NAMES.values()))
+        return cls(**{attr: _str(fields, key) for attr, key in cls._JSON_NAMES.items()})
 
 
 @dataclass
@@ -102,12 +121,12 @@ class IndexInfo:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> IndexInfo:
-        lowered = {str(k).lower(): v for k, v in data.items()}
+        fields = _go_fields(data, ["Name", "Mirrors", "Secure", "Official"], ["Mirrors"])
         return cls(
-            name=_str(lowered, "name"),
-            mirrors=[str(m) for m in lowered.get("mirrors") or []],
-            secure=bool(lowered.get("secure", False)),
-            official=bool(lowered.get("official", False)),
+            name=_str(fields, "Name"),
+            mirrors=[str(m) for m in fields.get("Mirrors") or []],
+            secure=bool(fields.get("Secure", False)),
+            official=bool(fields.get("Official", False)),
         )
 
 
@@ -181,7 +200,10 @@ class PingResult:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PingResult:
-        return cls(version=_str(data, "version"), standalone=bool(data.get("standalone", False)))
+        fields = _go_fields(data, ["version", "standalone"])
+        return cls(
+            version=_str(fields, "version"), standalone=bool(fields.get("standalone", False))
+        )
 
 
 @dataclass
@@ -206,18 +228,45 @@ class ImgData:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ImgData:
-        lowered = {str(k).lower(): v for k, v in data.items()}
+        fields = _go_fields(data, ["id", "checksum", "Tag"])
         return cls(
-            id=_str(lowered, "id"), checksum=_str(lowered, "checksum"), tag=_str(lowered, "tag")
+            id=_str(fields, "id"), checksum=_str(fields, "checksum"), tag=_str(fields, "Tag")
         )
 
 
 @dataclass
 class RepositoryData:
-    """A v1 repository's images (id → :class:`ImgData`) and its ``X-Docker-Endpoints``."""
+    """A v1 repository's images (id → :class:`ImgData`) and its ``X-Docker-Endpoints``.
+
+    Its JSON form has the reference's field names; the Go struct has no JSON tags, so they
+    are the Go names: ``{"ImgList": {id: ImgData JSON, ...}, "Endpoints": [...]}``. Go's
+    zero value writes ``null`` for both; here an empty map or list is written as ``{}`` or
+    ``[]`` (the engine never serializes this type; it only reads v1 registries' answers),
+    and ``null`` reads back as empty, as does a ``null`` image (as :class:`ImgData`'s zero
+    value).
+    """
 
     img_list: dict[str, ImgData] = field(default_factory=dict)
     endpoints: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ImgList": {key: value.to_json() for key, value in self.img_list.items()},
+            "Endpoints": list(self.endpoints),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RepositoryData:
+        fields = _go_fields(data, ["ImgList", "Endpoints"], ["ImgList", "Endpoints"])
+        images = fields.get("ImgList") or {}
+        pairs = images.pairs if isinstance(images, JSONObject) else images.items()
+        return cls(
+            img_list={
+                str(key): ImgData.from_json(value) if value is not None else ImgData()
+                for key, value in pairs
+            },
+            endpoints=[str(e) for e in fields.get("Endpoints") or []],
+        )
 
 
 @dataclass
@@ -241,34 +290,45 @@ class SearchResult:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SearchResult:
+        fields = _go_fields(
+            data, ["star_count", "is_official", "name", "is_automated", "description"]
+        )
         return cls(
-            name=_str(data, "name"),
-            description=_str(data, "description"),
-            star_count=int(data.get("star_count") or 0),
-            is_official=bool(data.get("is_official", False)),
-            is_automated=bool(data.get("is_automated", False)),
+            name=_str(fields, "name"),
+            description=_str(fields, "description"),
+            star_count=int(fields.get("star_count") or 0),
+            is_official=bool(fields.get("is_official", False)),
+            is_automated=bool(fields.get("is_automated", False)),
         )
 
 
 @dataclass
 class SearchResults:
-    """A search's answer: the query, how many matched, and the results."""
+    """A search's answer: the query, how many matched, and the results.
+
+    ``results`` is ``None`` where Go's slice is nil (the zero value, or a registry answer
+    without results or with ``"results": null``) and a list otherwise, so that the JSON form
+    round-trips as Go writes it: ``null`` for ``None``, ``[]`` for an empty list. The keys
+    are in the Go struct's order: ``query``, ``num_results``, ``results``.
+    """
 
     query: str = ""
     num_results: int = 0
-    results: list[SearchResult] = field(default_factory=list)
+    results: list[SearchResult] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "num_results": self.num_results,
             "query": self.query,
-            "results": [r.to_json() for r in self.results],
+            "num_results": self.num_results,
+            "results": None if self.results is None else [r.to_json() for r in self.results],
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SearchResults:
+        fields = _go_fields(data, ["query", "num_results", "results"], ["results"])
+        results = fields.get("results")
         return cls(
-            query=_str(data, "query"),
-            num_results=int(data.get("num_results") or 0),
-            results=[SearchResult.from_json(r) for r in data.get("results") or []],
+            query=_str(fields, "query"),
+            num_results=int(fields.get("num_results") or 0),
+            results=None if results is None else [SearchResult.from_json(r) for r in results],
         )

@@ -91,6 +91,66 @@ def test_search_results_json_round_trip():
     assert registry_core.SearchResults.from_json(data) == results
 
 
+def test_search_results_json_keys_are_in_go_struct_order():
+    results = registry_core.SearchResults(query="q", num_results=0, results=[])
+    assert list(results.to_json()) == ["query", "num_results", "results"]
+    assert json.dumps(results.to_json()) == '{"query": "q", "num_results": 0, "results": []}'
+
+
+def test_search_results_nil_results_are_null_and_round_trip():
+    # Go's zero SearchResults has a nil slice, which encoding/json writes as null.
+    assert registry_core.SearchResults().results is None
+    assert registry_core.SearchResults().to_json() == {
+        "query": "", "num_results": 0, "results": None,
+    }
+    for data in ({"query": "q", "num_results": 0, "results": None}, {"query": "q"}):
+        assert registry_core.SearchResults.from_json(data).results is None
+    assert registry_core.SearchResults.from_json({"results": []}).results == []
+    assert registry_core.SearchResults.from_json({"results": []}).to_json()["results"] == []
+
+
+def test_repository_data_json_uses_the_go_field_names():
+    data = registry_core.RepositoryData(
+        img_list={
+            "abc": registry_core.ImgData(id="abc", checksum="sha256:x", tag="latest"),
+            "def": registry_core.ImgData(id="def"),
+        },
+        endpoints=["https://r1.example/v1/", "https://r2.example/v1/"],
+    )
+    encoded = data.to_json()
+    assert json.loads(json.dumps(encoded)) == {
+        "ImgList": {
+            "abc": {"id": "abc", "checksum": "sha256:x", "Tag": "latest"},
+            "def": {"id": "def"},
+        },
+        "Endpoints": ["https://r1.example/v1/", "https://r2.example/v1/"],
+    }
+    assert registry_core.RepositoryData.from_json(encoded) == data
+    empty = registry_core.RepositoryData()
+    assert empty.to_json() == {"ImgList": {}, "Endpoints": []}
+    assert registry_core.RepositoryData.from_json({"ImgList": None, "Endpoints": None}) == empty
+    # Keys fold as Go's decoder folds them; a null image is ImgData's zero value.
+    assert registry_core.RepositoryData.from_json(
+        {"imglist": {"x": None}, "ENDPOINTS": ["e"]}
+    ) == registry_core.RepositoryData(img_list={"x": registry_core.ImgData()}, endpoints=["e"])
+
+
+def test_from_json_folds_keys_as_go_does():
+    # U+017F (long s) folds to s and U+212A (Kelvin sign) to k in Go, not in str.lower().
+    config = registry_core.AuthConfig.from_json(
+        {"uſername": "u", "paſſword": "p", "identitytoKen": "t", "serveraddreſs": "s"}
+    )
+    assert config == registry_core.AuthConfig(
+        username="u", password="p", identity_token="t", server_address="s"
+    )
+    image = registry_core.ImgData.from_json({"ID": "i", "checkſum": "c", "TAG": "t"})
+    assert image == registry_core.ImgData(id="i", checksum="c", tag="t")
+    # A null leaves a string as it was, as Go does.
+    assert registry_core.AuthConfig.from_json({"username": "u", "USERNAME": None}).username == "u"
+    index = registry_core.IndexInfo.from_json({"name": "x", "MIRRORS": ["m"], "ſecure": True})
+    assert index == registry_core.IndexInfo(name="x", mirrors=["m"], secure=True)
+
+
 def test_auth_config_repr_hides_secrets():
     config = registry_core.AuthConfig(
         username="u", password="hunter2-canary", identity_token="tok-canary"

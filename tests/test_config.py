@@ -44,6 +44,7 @@ from registry_core.errors import (
     InvalidRepositoryNameError,
     RegistryError,
 )
+from registry_core.gocompat import JSONObject
 from registry_core.reference import parse_normalized_named
 from registry_core.types import AuthConfig, IndexInfo, ServiceConfig
 
@@ -138,6 +139,87 @@ def test_options_of_the_wrong_type_are_refused(data, message):
     assert str(info.value) == message
 
 
+def test_options_from_null_are_empty_as_in_go():
+    # Go decodes null into a struct without an error, leaving it as it is.
+    assert ServiceOptions.from_daemon_json(None) == ServiceOptions()
+
+
+def test_null_replaces_an_earlier_list_and_the_last_key_wins():
+    data = JSONObject([("registry-mirrors", ["https://a"]), ("Registry-Mirrors", None)])
+    assert ServiceOptions.from_daemon_json(data).mirrors == []
+    data = JSONObject([("registry-mirrors", ["https://a"]), ("REGISTRY-MIRRORS", ["https://b"])])
+    assert ServiceOptions.from_daemon_json(data).mirrors == ["https://b"]
+
+
+def test_a_bad_value_is_an_error_even_when_a_later_key_replaces_it():
+    # Go reports the first type error of the document, even for a member a later one
+    # overwrites (checked with Go's encoding/json).
+    data = JSONObject([("registry-mirrors", 1), ("registry-mirrors", ["https://a"])])
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        ServiceOptions.from_daemon_json(data)
+    assert str(info.value) == (
+        "json: cannot unmarshal number into Go struct field ServiceOptions.registry-mirrors "
+        "of type []string"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # The oracle (its request.options is a registry.ServiceOptions) gives these texts.
+        ({"insecure-registries": [None, 1]}, "number into Go struct field "
+         "ServiceOptions.insecure-registries of type string"),
+        ({"insecure-registries": 1.5}, "number into Go struct field "
+         "ServiceOptions.insecure-registries of type []string"),
+        ({"insecure-registries": [[]]}, "array into Go struct field "
+         "ServiceOptions.insecure-registries of type string"),
+        ({"insecure-registries": [{}]}, "object into Go struct field "
+         "ServiceOptions.insecure-registries of type string"),
+        ({"insecure-registries": 1, "registry-mirrors": "x"}, "number into Go struct field "
+         "ServiceOptions.insecure-registries of type []string"),
+        ({"registry-mirrors": "x", "insecure-registries": 1}, "string into Go struct field "
+         "ServiceOptions.registry-mirrors of type []string"),
+        (123, "number into Go value of type registry.ServiceOptions"),
+        ("x", "string into Go value of type registry.ServiceOptions"),
+        (True, "bool into Go value of type registry.ServiceOptions"),
+    ],
+)
+def test_type_errors_name_the_json_kind_as_go_does(data, message):
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        ServiceOptions.from_daemon_json(data)
+    assert str(info.value) == "json: cannot unmarshal " + message
+
+
+@pytest.mark.parametrize(
+    ("key", "attr"),
+    [
+        ("inſecure-registries", "insecure_registries"),  # U+017F long s folds to s
+        ("INSECURE-REGISTRIES", "insecure_registries"),
+        ("inſecure-regiſtrieſ", "insecure_registries"),
+        ("Registry-Mirrorſ", "mirrors"),
+        ("allow-nondiſtributable-artifacts", "allow_nondistributable_artifacts"),
+    ],
+)
+def test_options_keys_fold_as_go_does(key, attr):
+    # The oracle accepts each of these keys for the option.
+    options = ServiceOptions.from_daemon_json({key: ["10.0.0.0/8"]})
+    assert getattr(options, attr) == ["10.0.0.0/8"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "ınsecure-registries",  # U+0131 dotless i: not a fold of i in Go
+        "İnsecure-registries",  # U+0130
+        "insecure_registries",
+        "insecure-registries ",
+        "registry-mirrorß",
+    ],
+)
+def test_options_keys_that_go_does_not_fold_are_ignored(key):
+    assert ServiceOptions.from_daemon_json({key: ["10.0.0.0/8"]}) == ServiceOptions()
+
+
 def test_options_from_something_not_an_object_are_refused():
     with pytest.raises(InvalidRegistryOptionError) as info:
         ServiceOptions.from_daemon_json(["x"])  # type: ignore[arg-type]
@@ -164,9 +246,79 @@ def test_daemon_config_file_with_bad_json_names_the_file(tmp_path):
     path.write_text('{"registry-mirrors": [')
     with pytest.raises(InvalidRegistryOptionError) as info:
         ServiceOptions.from_daemon_config_file(path)
-    assert str(info.value).startswith(
-        f"unable to configure the Docker daemon with file {path}: "
+    assert str(info.value) == (
+        f"unable to configure the Docker daemon with file {path}: unexpected EOF"
     )
+
+
+# Each message was printed by go1.19's json.NewDecoder(...).Decode into a struct with the
+# three options, as the daemon reads daemon.json.
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "EOF"),
+        (b" \n\t", "EOF"),
+        (b"{", "unexpected EOF"),
+        (b"fals", "unexpected EOF"),
+        (b"\xef\xbb\xbf{}", "invalid character '\u00ef' looking for beginning of value"),
+        (b"NaN", "invalid character 'N' looking for beginning of value"),
+        (b'{"a":1,}', "invalid character '}' looking for beginning of object key string"),
+        (b"[1,]", "invalid character ']' looking for beginning of value"),
+        (b'{"a" 1}', "invalid character '1' after object key"),
+        (b'{"a":1 "b"}', "invalid character '\"' after object key:value pair"),
+        (b"[1 2]", "invalid character '2' after array element"),
+        (b"{'a':1}", "invalid character '\\'' looking for beginning of object key string"),
+        (b'"\x01"', "invalid character '\\x01' in string literal"),
+        (b'"\\x"', "invalid character 'x' in string escape code"),
+        (b'"\\u12g4"', "invalid character 'g' in \\u hexadecimal character escape"),
+        (b"-a", "invalid character 'a' in numeric literal"),
+        (b"1.a", "invalid character 'a' after decimal point in numeric literal"),
+        (b"1ea", "invalid character 'a' in exponent of numeric literal"),
+        (b"tx", "invalid character 'x' in literal true (expecting 'r')"),
+        (b"nulL", "invalid character 'L' in literal null (expecting 'l')"),
+        (b"\x80", "invalid character '\\u0080' looking for beginning of value"),
+        (b"\xad", "invalid character '\\u00ad' looking for beginning of value"),
+        (b"\xff\xfe{}", "invalid character '\u00ff' looking for beginning of value"),
+        (b"[" * 10001, "invalid character '[' exceeded max depth"),
+        # After the first value nothing is read: the value itself is then decoded.
+        (b"123abc", "json: cannot unmarshal number into Go value of type "
+         "registry.ServiceOptions"),
+        (b'"x"y', "json: cannot unmarshal string into Go value of type registry.ServiceOptions"),
+        (b'{"registry-mirrors":[1, "a", true]}', "json: cannot unmarshal number into Go "
+         "struct field ServiceOptions.registry-mirrors of type string"),
+        (b'{"registry-mirrors":1, "registry-mirrors":["a"]}', "json: cannot unmarshal number "
+         "into Go struct field ServiceOptions.registry-mirrors of type []string"),
+    ],
+)
+def test_daemon_config_file_errors_are_go_s(tmp_path, content, message):
+    path = tmp_path / "daemon.json"
+    path.write_bytes(content)
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        ServiceOptions.from_daemon_config_file(path)
+    assert str(info.value) == f"unable to configure the Docker daemon with file {path}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("content", "options"),
+    [
+        (b"null", ServiceOptions()),
+        (b" null \n", ServiceOptions()),
+        # Only the first value counts, as with the daemon's json.Decoder.
+        (b'{"registry-mirrors":["https://a.com"]}\n{"x":1}', ServiceOptions(mirrors=["https://a.com"])),
+        (b'{"registry-mirrors":["https://a.com"]} garbage', ServiceOptions(mirrors=["https://a.com"])),
+        (b'{"registry-mirrors":null}', ServiceOptions()),
+        (b'{"registry-mirrors":[null,"a"]}', ServiceOptions(mirrors=["", "a"])),
+        ('{"inſecure-registries":["a"]}'.encode(), ServiceOptions(insecure_registries=["a"])),
+        # Invalid UTF-8 in a string is one U+FFFD a byte; a lone surrogate escape is U+FFFD.
+        (b'{"registry-mirrors":["\xff\xe2\x82x", "\\ud800\\u0041"]}',
+         ServiceOptions(mirrors=["\ufffd\ufffd\ufffdx", "\ufffdA"])),
+        (b'{"debug": 1e400, "x": [[[{"y": -0.5e-3}]]]}', ServiceOptions()),
+    ],
+)
+def test_daemon_config_file_reads_as_go_does(tmp_path, content, options):
+    path = tmp_path / "daemon.json"
+    path.write_bytes(content)
+    assert ServiceOptions.from_daemon_config_file(path) == options
 
 
 def test_daemon_config_file_with_a_bad_value_names_the_file(tmp_path):
@@ -524,10 +676,60 @@ def test_no_resolution_when_there_is_no_range_to_match():
 
 
 def test_default_lookup_ip():
-    assert V4("127.0.0.1") in default_lookup_ip("localhost")
+    assert V4("127.0.0.1") in default_lookup_ip("localhost")  # /etc/hosts
     assert default_lookup_ip("127.0.0.1") == [V4("127.0.0.1")]
     assert default_lookup_ip("bad..name") == []  # IDNA refuses the empty label
     assert default_lookup_ip("bad\x00name") == []
+
+
+# The real resolver, no network: every name below is numeric, holds a NUL, or is in
+# /etc/hosts. Go's net.LookupIP parses none of the numeric forms as an address and sends them
+# to DNS, where its lookup fails; the C resolver would read them all as 127.0.0.1.
+GLIBC_ONLY_NUMERIC = [
+    "127.1", "127.0.1", "127.0.0.01", "127.000.0.1", "0177.0.0.1", "0x7f.1", "0x7f.0.0.1",
+    "2130706433", "0x7f000001", "1", "0x1", "4294967295",
+]
+
+
+@pytest.mark.parametrize("host", GLIBC_ONLY_NUMERIC)
+def test_default_lookup_ip_does_not_read_numeric_forms_go_does_not_parse(host):
+    assert default_lookup_ip(host) == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1\x00evil", "localhost\x00", "\x00", "::1\x00"])
+def test_default_lookup_ip_resolves_a_name_with_nul_to_nothing(host):
+    # CPython hands the C resolver a string it cuts at the NUL: this was 127.0.0.1.
+    assert default_lookup_ip(host) == []
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("127.0.0.1", V4("127.0.0.1")),
+        ("::1", V6("::1")),
+        ("fe80::1%lo", V6("fe80::1")),  # the zone is allowed and dropped, as parseIPZone does
+        ("::ffff:127.0.0.1", V4("127.0.0.1")),
+        ("0:0:0:0:0:0:0:1", V6("::1")),
+    ],
+)
+def test_default_lookup_ip_takes_go_ip_literals_without_asking_the_resolver(
+    host, address, monkeypatch
+):
+    def no_resolver(*args, **kwargs):
+        raise AssertionError("getaddrinfo was asked")
+
+    monkeypatch.setattr("registry_core.config.socket.getaddrinfo", no_resolver)
+    assert default_lookup_ip(host) == [address]
+
+
+@pytest.mark.parametrize("host", [*GLIBC_ONLY_NUMERIC, "127.0.0.1\x00evil"])
+def test_numeric_forms_go_does_not_parse_are_secure_with_the_default_resolver(host):
+    # The oracle: with no options, lookup_pull_endpoints("127.1:5000") and the others give
+    # one https endpoint with verification on, as the host does not resolve into 127.0.0.0/8.
+    config = new_service_config()
+    assert is_secure_index(config, host)
+    assert is_secure_index(config, f"{host}:5000")
+    assert is_secure_index(config, "localhost:5000") is False  # /etc/hosts: 127.0.0.1
 
 
 # ---- index and repository resolution --------------------------------------------------------

@@ -241,8 +241,12 @@ def test_broken_tls_material_fails_the_lookup(make_service, register_plugin):
         service.lookup_pull_endpoints("broken.example")
     with pytest.raises(CertificateError):
         service.lookup_pull_endpoints("docker.io")  # through the mirror's TLS
-    # A push to Docker Hub never looks at mirrors (the reference would fail here too).
-    assert urls(service.lookup_push_endpoints("docker.io")) == ["https://registry-1.docker.io"]
+    # As the reference (lookupV2Endpoints builds the mirrors for a push too, then
+    # LookupPushEndpoints drops them), the broken mirror fails a push to Docker Hub as well.
+    with pytest.raises(CertificateError, match="Missing key client.key"):
+        service.lookup_push_endpoints("docker.io")
+    # ...but not a push anywhere else.
+    assert urls(service.lookup_push_endpoints("reg.example")) == ["https://reg.example"]
 
 
 def test_certs_d_material_reaches_the_endpoints(
@@ -316,12 +320,17 @@ def test_docker_hub_pushes_never_use_mirrors(make_service):
     assert urls(service.lookup_push_endpoints("docker.io")) == ["https://registry-1.docker.io"]
 
 
-def test_a_mirror_that_does_not_parse_back_fails_hub_pulls(make_service):
-    service = make_service(mirrors=["https:x"])  # valid for ValidateMirror
-    with pytest.raises(InvalidMirrorError) as info:
-        service.lookup_pull_endpoints("docker.io")
-    assert str(info.value) == 'parse "https://https:x/": invalid port ":x" after host'
-    assert urls(service.lookup_pull_endpoints("reg.example")) == ["https://reg.example"]
+def test_a_mirror_that_does_not_parse_back_fails_hub_pulls_and_pushes(make_service):
+    service = make_service(mirrors=["https:m.com"])  # valid for ValidateMirror
+    # The oracle: both lookups of docker.io (and of index.docker.io) fail with this message.
+    for lookup in (service.lookup_pull_endpoints, service.lookup_push_endpoints):
+        for hostname in ("docker.io", "index.docker.io"):
+            with pytest.raises(InvalidMirrorError) as info:
+                lookup(hostname)
+            assert str(info.value) == (
+                'parse "https://https:m.com/": invalid port ":m.com" after host'
+            )
+        assert urls(lookup("reg.example")) == ["https://reg.example"]
 
 
 def test_allow_nondistributable_artifacts_is_set_from_the_configuration(make_service):
@@ -474,31 +483,106 @@ def test_hooks_may_call_back_into_the_service(make_service, register_plugin):
     assert urls(result[0]) == ["https://x.example", "https://reg.example"]
 
 
-class HoldsTheLookup:
-    """While a lookup runs, tries to change the configuration from another thread."""
+class ChangesTheConfigurationMidLookup:
+    """While a lookup runs, changes the configuration from another thread, then looks at
+    what the lookup sees."""
 
     def __init__(self) -> None:
-        self.blocked_while_running: bool | None = None
-        self.writer: threading.Thread | None = None
+        self.writer_finished: bool | None = None
+        self.seen: dict[str, Any] = {}
 
     @hookimpl
     def registry_endpoints(self, service, config, hostname, action):
-        self.writer = threading.Thread(target=service.load_mirrors, args=(["https://new"],))
-        self.writer.start()
-        self.writer.join(timeout=0.2)
-        self.blocked_while_running = self.writer.is_alive()
+        writer = threading.Thread(
+            target=service.load_insecure_registries, args=(["reg.example"],), daemon=True
+        )
+        writer.start()
+        writer.join(timeout=30)
+        self.writer_finished = not writer.is_alive()
+        self.seen = {
+            "hook config": set(config.index_configs),
+            "service_config": set(service.service_config().index_configs),
+            "tls insecure": service.tls_config(hostname).insecure_skip_verify,
+            "is_secure": service.is_secure(hostname),
+        }
         return None
 
 
-def test_the_configuration_cannot_change_during_a_lookup(make_service, register_plugin):
-    plugin = HoldsTheLookup()
+def test_a_lookup_works_on_one_snapshot_while_a_writer_replaces_the_configuration(
+    make_service, register_plugin
+):
+    plugin = ChangesTheConfigurationMidLookup()
     register_plugin(plugin)
     service = make_service()
-    service.lookup_pull_endpoints("reg.example")
-    assert plugin.writer is not None
-    plugin.writer.join()
-    assert plugin.blocked_while_running is True
-    assert service.service_config().mirrors == ["https://new/"]
+    endpoints = service.lookup_pull_endpoints("reg.example")
+    # Writers do not wait for readers...
+    assert plugin.writer_finished is True
+    # ...and the running lookup, with everything it calls back, still sees its snapshot:
+    # reg.example is secure there, so the built-in host policy gives https only.
+    assert plugin.seen == {
+        "hook config": {"docker.io"},
+        "service_config": {"docker.io"},
+        "tls insecure": False,
+        "is_secure": True,
+    }
+    assert urls(endpoints) == ["https://reg.example"]
+    # The next lookup sees the new configuration.
+    plugin.seen = {}
+    assert urls(service.lookup_pull_endpoints("reg.example")) == [
+        "https://reg.example",
+        "http://reg.example",
+    ]
+    assert plugin.seen["hook config"] == {"docker.io", "reg.example"}
+    assert plugin.seen["tls insecure"] is True
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda service, host: service.resolve_repository(parse_normalized_named(f"{host}/app")),
+        lambda service, host: service.lookup_pull_endpoints(host),
+        lambda service, host: service.lookup_push_endpoints(host),
+        lambda service, host: service.tls_config(host),
+        lambda service, host: service.is_secure(host),
+    ],
+    ids=["resolve_repository", "lookup_pull_endpoints", "lookup_push_endpoints", "tls_config",
+         "is_secure"],
+)
+def test_name_resolution_runs_in_parallel(registry_plugin_manager, call):
+    """Several lookups resolve names at the same time: each resolver call waits at a barrier
+    for all the others, which only passes if no lock serializes them."""
+    parties = 4
+    barrier = threading.Barrier(parties, timeout=5)
+    met: list[str] = []
+
+    def slow_lookup_ip(host: str) -> list[IPAddress]:
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            return []
+        met.append(host)
+        return [V4("10.1.2.3")]
+
+    service = DefaultService(
+        ServiceOptions(insecure_registries=["10.0.0.0/8"]),
+        plugin_manager=registry_plugin_manager,
+        lookup_ip=slow_lookup_ip,
+    )
+    errors: list[BaseException] = []
+
+    def run(number: int) -> None:
+        try:
+            call(service, f"host{number}.example")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(parties)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(met) == [f"host{n}.example" for n in range(parties)]
 
 
 def test_concurrent_loads_and_lookups_see_whole_configurations(make_service):

@@ -1,13 +1,14 @@
-"""The built-in mirror policy: the daemon's ``registry-mirrors``, for Docker Hub pulls.
+"""The built-in mirror policy: the daemon's ``registry-mirrors``, for Docker Hub.
 
 It answers ``registry_endpoints`` first (``tryfirst``), so mirrors are tried before the Hub,
 in the order they were configured. Each mirror endpoint has ``mirror=True`` and
 ``trim_hostname=True``, and the TLS configuration of the mirror's own host from
 ``service.tls_config``, as in the reference's ``lookupV2Endpoints``.
 
-Mirrors serve pulls only. The reference builds them for pushes too and then drops them; this
-plugin does not offer them for a push at all (so a broken mirror cannot make a push or a login
-fail), and the service drops any mirror endpoint a push is offered anyway.
+Mirrors serve pulls only, but, as the reference does, this plugin builds them for a push too
+and the service then drops every mirror endpoint from a push. So a mirror that cannot be
+built (one that does not parse back, or whose certs.d material is broken) fails a push, and a
+login, to Docker Hub with the same error as a pull, as in the reference.
 Block this plugin (``registry_core_plugins.mirrors``) to ignore the configured mirrors.
 """
 
@@ -30,12 +31,15 @@ __all__ = ["registry_endpoints"]
 def registry_endpoints(
     service: Service, config: ServiceConfig, hostname: str, action: Action
 ) -> list[APIEndpoint] | None:
-    """The configured mirrors, when pulling from Docker Hub; ``None`` otherwise.
+    """The configured mirrors, for Docker Hub (for a pull or a push alike: the service drops
+    them from a push); ``None`` for any other registry.
 
     :raises InvalidMirrorError: a configured mirror that the reference cannot parse back
         (``https:host`` passes validation but not this step, as in the reference).
+    :raises CertificateError: a TLS plugin found broken material for a mirror's host.
     """
-    if action != "pull" or hostname not in (DEFAULT_NAMESPACE, INDEX_HOSTNAME):
+    del action  # built for both, as the reference's lookupV2Endpoints does
+    if hostname not in (DEFAULT_NAMESPACE, INDEX_HOSTNAME):
         return None
     endpoints = []
     for mirror in config.mirrors:
