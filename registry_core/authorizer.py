@@ -22,7 +22,6 @@ Beyond the reference (each is listed in ``docs/authentication.rst``):
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import re
 import threading
@@ -41,8 +40,15 @@ from urllib3.util import Url, parse_url
 
 from .challenge import Challenge, ChallengeManager, response_challenges
 from .constants import AUTH_CLIENT_ID
-from .errors import AuthenticationError, RegistryError, TokenError, UntrustedRealmError
-from .gocompat import go_quote
+from .errors import (
+    AuthenticationError,
+    InvalidArgumentError,
+    RegistryError,
+    TokenError,
+    UntrustedRealmError,
+)
+from .gocompat import go_quote, time_unmarshal_json
+from .gojson import JSONNumber, JSONObject, json_decode, json_field, json_kind, json_unmarshal
 from .transport import redact_url, resendable_body
 
 if TYPE_CHECKING:
@@ -736,9 +742,8 @@ def _read_capped(response: requests.Response) -> bytes:
 # distribution decodes a token answer with encoding/json into a struct (getTokenResponse or
 # postTokenResponse) and reports a failure as "unable to decode token response: <Go's
 # error>". What follows reproduces what Go 1.19 accepts there and the texts of its errors:
-# the JSON scanner's syntax errors, the decoder's type errors, and time.Time's RFC 3339
-# parsing (by hand: datetime.fromisoformat before Python 3.11 refuses "Z" and nine-digit
-# fractions, and accepts a space for the "T" that Go requires).
+# the JSON scanner's syntax errors and the decoder's type errors (registry_core.gojson), and
+# time.Time's RFC 3339 parsing (registry_core.gocompat).
 
 
 @dataclass
@@ -754,33 +759,12 @@ class _TokenFields:
     issued_at: float | None = None
 
 
-class _Pairs(list):  # type: ignore[type-arg]
-    """A JSON object as its ``(key, value)`` pairs, in order and with duplicates, as Go's
-    decoder meets them."""
-
-
-class _Number(str):
-    """A JSON number as its literal text: Go quotes the literal in its errors, and Python's
-    ``int()`` would refuse one of more than 4300 digits."""
-
-    __slots__ = ()
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-_JSON = json.JSONDecoder(
-    object_pairs_hook=_Pairs, parse_int=_Number, parse_float=_Number,
-    parse_constant=_refuse_constant,
-)
 _GO_INT = re.compile(r"-?[0-9]{1,19}")
 _GO_INT_MIN, _GO_INT_MAX = -(1 << 63), (1 << 63) - 1
 _TOKEN_STRUCTS = {
     "getTokenResponse": ("token", "access_token", "expires_in", "issued_at", "refresh_token"),
     "postTokenResponse": ("access_token", "refresh_token", "expires_in", "issued_at", "scope"),
 }
-_JSON_SPACE = b" \t\r\n"
 
 
 def _decode_token_response(body: bytes, struct: str, secrets: Iterable[str]) -> _TokenFields:
@@ -796,45 +780,39 @@ def _decode_token_response(body: bytes, struct: str, secrets: Iterable[str]) -> 
 
 
 def _decode_into(body: bytes, struct: str, fields: _TokenFields) -> str | None:
-    text = body.decode("utf-8", errors="replace").lstrip(" \t\r\n")
     try:
-        value, _end = _JSON.raw_decode(text)
-    except (ValueError, RecursionError):
-        # Only the first value counts, as for Go's Decoder; Go's own scanner words the error.
-        return _go_json_error(body, stream=True) or "JSON nested too deeply"
+        value = json_decode(body, use_number=True)  # only the first value counts
+    except InvalidArgumentError as exc:
+        return str(exc)
     if value is None:
         return None
-    if not isinstance(value, _Pairs):
-        # Python takes the "0" of "0E" as a whole value; Go's scanner wants the exponent.
-        syntax = _go_json_error(body, stream=True)
-        return syntax or (
-            f"json: cannot unmarshal {_json_kind(value)} into Go value of type auth.{struct}"
-        )
+    if not isinstance(value, JSONObject):
+        return f"json: cannot unmarshal {json_kind(value)} into Go value of type auth.{struct}"
     names = _TOKEN_STRUCTS[struct]
     saved: str | None = None  # Go reports the first type error after decoding the rest
-    for key, item in value:
-        name = key if key in names else _fold_match(key, names)
+    for (key, item), (start, end) in zip(value.pairs, value.spans, strict=True):
+        name = json_field(key, names)
         if name is None or item is None:  # unknown fields and nulls change nothing
             continue
         if name == "issued_at":
-            moment, error = _parse_go_time(_raw_json(item).encode("utf-8", "surrogatepass"))
-            if error is not None:
-                return error  # time.Time's own error ends decoding at once
-            fields.issued_at = moment
+            try:  # Go hands time.Time the value's text as sent
+                fields.issued_at = time_unmarshal_json(body[start:end])
+            except InvalidArgumentError as exc:
+                return str(exc)  # time.Time's own error ends decoding at once
             continue
         if name == "expires_in":
-            if isinstance(item, _Number) and _GO_INT.fullmatch(item):
+            if isinstance(item, JSONNumber) and _GO_INT.fullmatch(item):
                 number = int(item)
                 if _GO_INT_MIN <= number <= _GO_INT_MAX:
                     fields.expires_in = number
                     continue
-            kind = f"number {item}" if isinstance(item, _Number) else _json_kind(item)
+            kind = f"number {item}" if isinstance(item, JSONNumber) else json_kind(item)
             type_name = "int"
-        elif isinstance(item, str) and not isinstance(item, _Number):
+        elif isinstance(item, str) and not isinstance(item, JSONNumber):
             setattr(fields, name, item)
             continue
         else:
-            kind, type_name = _json_kind(item), "string"
+            kind, type_name = json_kind(item), "string"
         if saved is None:
             saved = (
                 f"json: cannot unmarshal {kind} into Go struct field {struct}.{name} of type "
@@ -842,464 +820,6 @@ def _decode_into(body: bytes, struct: str, fields: _TokenFields) -> str | None:
             )
     return saved
 
-
-def _json_kind(value: Any) -> str:
-    """Go's name for a JSON value in an ``UnmarshalTypeError``."""
-    if isinstance(value, _Pairs):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, _Number):
-        return "number"
-    return "string"
-
-
-def _fold_match(key: str, names: Sequence[str]) -> str | None:
-    """The field Go's decoder fills for ``key`` when no name matches exactly: ASCII case
-    ignored, and the Kelvin sign and long s taken for ``k`` and ``s``."""
-    folded = []
-    for char in key:
-        if char.isascii():
-            folded.append(char.lower())
-        elif char in "\u212a\u017f":
-            folded.append("k" if char == "\u212a" else "s")
-        else:
-            return None
-    candidate = "".join(folded)
-    return candidate if candidate in names else None
-
-
-def _raw_json(value: Any) -> str:
-    """A decoded value's JSON text, as Go hands it to ``time.Time.UnmarshalJSON`` (the text
-    as sent, except that white space inside arrays and objects and string escapes are
-    written afresh)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, _Number):
-        return str(value)
-    if isinstance(value, _Pairs):
-        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_raw_json(v)}"
-                              for k, v in value) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(_raw_json(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
-# Go 1.19 time.Parse(`"`+time.RFC3339+`"`, raw JSON): what time.Time.UnmarshalJSON does.
-_TIME_LAYOUT = b'"2006-01-02T15:04:05Z07:00"'
-_TIME_CHUNKS = (
-    (b'"', b"2006"), (b"-", b"01"), (b"-", b"02"), (b"T", b"15"), (b":", b"04"),
-    (b":", b"05"), (b"", b"Z07:00"), (b'"', b""),
-)
-_ZERO_TIME = -62135596800  # 0001-01-01T00:00:00Z, Go's zero time, in Unix seconds
-
-
-def _time_quote(data: bytes) -> str:
-    """Go's ``time`` package ``quote``: bytes outside printable ASCII as ``\\xNN``."""
-    out = ['"']
-    for byte in data:
-        if byte >= 0x80 or byte < 0x20:
-            out.append(f"\\x{byte:02x}")
-        elif byte in b'"\\':
-            out.append("\\" + chr(byte))
-        else:
-            out.append(chr(byte))
-    return "".join(out) + '"'
-
-
-def _digit(data: bytes, index: int) -> bool:
-    return index < len(data) and 0x30 <= data[index] <= 0x39
-
-
-def _getnum(data: bytes, fixed: bool) -> tuple[int, bytes, bool]:
-    """Go's ``getnum``: one or two digits (``fixed``: two)."""
-    if not _digit(data, 0):
-        return 0, data, False
-    if not _digit(data, 1):
-        if fixed:
-            return 0, data, False
-        return data[0] - 0x30, data[1:], True
-    return (data[0] - 0x30) * 10 + data[1] - 0x30, data[2:], True
-
-
-def _time_atoi(data: bytes) -> tuple[int, bool]:
-    """Go ``time.atoi``: an optional sign and digits (none is 0)."""
-    negative = data[:1] == b"-"
-    if data[:1] in (b"-", b"+"):
-        data = data[1:]
-    if any(not 0x30 <= byte <= 0x39 for byte in data) or len(data) > 18:
-        return 0, False
-    number = int(data) if data else 0
-    return (-number if negative else number), True
-
-
-def _days_from_civil(year: int, month: int, day: int) -> int:
-    """Days from 1970-01-01 to a proleptic Gregorian date (any year, 0 included)."""
-    year -= month <= 2
-    era = (year if year >= 0 else year - 399) // 400
-    year_of_era = year - era * 400
-    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146097 + day_of_era - 719468
-
-
-def _days_in(month: int, year: int) -> int:
-    if month == 2:
-        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    return 30 if month in (4, 6, 9, 11) else 31
-
-
-def _parse_go_time(raw: bytes) -> tuple[float | None, str | None]:
-    """``(seconds since the epoch or None for Go's zero time, None)`` or ``(None, error)``.
-
-    Go's layout ``2006-01-02T15:04:05Z07:00``: a four-digit year, two-digit month, day,
-    minute and second, a one- or two-digit hour, an optional fraction of any length after
-    ``.`` or ``,`` (truncated to nanoseconds), then ``Z`` or ``±hh:mm``. Upper-case ``T`` and
-    ``Z`` only; no space for the ``T``; ranges checked as Go checks them.
-    """
-    if raw == b"null":
-        return None, None
-    value = raw
-    year = month = day = hour = minute = second = nanos = offset = 0
-
-    def cannot(elem: bytes, layout_elem: bytes) -> tuple[None, str]:
-        return None, (
-            f"parsing time {_time_quote(raw)} as {_time_quote(_TIME_LAYOUT)}: cannot parse "
-            f"{_time_quote(elem)} as {_time_quote(layout_elem)}"
-        )
-
-    def out_of_range(what: str) -> tuple[None, str]:
-        return None, f"parsing time {_time_quote(raw)}: {what} out of range"
-
-    for prefix, std in _TIME_CHUNKS:
-        if value[: len(prefix)] != prefix:
-            return cannot(value, prefix)
-        value = value[len(prefix) :]
-        if not std:
-            if value:
-                return None, (
-                    f"parsing time {_time_quote(raw)}: extra text: {_time_quote(value)}"
-                )
-            break
-        ok = True
-        range_error = ""
-        if std == b"2006":
-            if len(value) < 4 or not _digit(value, 0):
-                ok = False
-            else:
-                digits, value = value[:4], value[4:]
-                year, ok = _time_atoi(digits)
-        elif std == b"01":
-            month, value, ok = _getnum(value, True)
-            if ok and not 1 <= month <= 12:
-                range_error = "month"
-        elif std == b"02":
-            day, value, ok = _getnum(value, True)
-        elif std == b"15":
-            hour, value, ok = _getnum(value, False)
-            if not 0 <= hour < 24:
-                range_error = "hour"
-        elif std == b"04":
-            minute, value, ok = _getnum(value, True)
-            if not 0 <= minute < 60:
-                range_error = "minute"
-        elif std == b"05":
-            second, value, ok = _getnum(value, True)
-            if not 0 <= second < 60:
-                range_error = "second"
-            elif len(value) >= 2 and value[:1] in (b".", b",") and _digit(value, 1):
-                end = 2
-                while _digit(value, end):
-                    end += 1
-                digits = value[1 : min(end, 10)]
-                nanos = int(digits) * 10 ** (9 - len(digits))
-                value = value[end:]
-                ok = True  # Go's parseNanoseconds clears getnum's error here
-        else:  # Z07:00
-            if value[:1] == b"Z":
-                value = value[1:]
-                offset = 0
-            elif len(value) < 6 or value[3:4] != b":":
-                ok = False
-            else:
-                sign, hours, minutes, value = value[:1], value[1:3], value[4:6], value[6:]
-                hour_offset, ok = _time_atoi(hours)
-                minute_offset = 0
-                if ok:
-                    minute_offset, ok = _time_atoi(minutes)
-                offset = (hour_offset * 60 + minute_offset) * 60
-                if sign == b"-":
-                    offset = -offset
-                elif sign != b"+":
-                    ok = False
-        if range_error:
-            return out_of_range(range_error)
-        if not ok:
-            return cannot(value, std)
-    if not 1 <= day <= _days_in(month, year):
-        return out_of_range("day")
-    seconds = (
-        _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset
-    )
-    if seconds == _ZERO_TIME and nanos == 0:
-        return None, None
-    return seconds + nanos / 1e9, None
-
-
-# Go 1.19 encoding/json's scanner, for the texts of its syntax errors.
-_CONTINUE, _END_OBJECT, _END_ARRAY, _SKIP_SPACE, _END, _ERROR = range(6)
-_PARSE_KEY, _PARSE_VALUE, _PARSE_ARRAY = range(3)
-_MAX_NESTING = 10000
-
-
-def _quote_char(byte: int) -> str:
-    """Go's ``quoteChar``: a byte as a rune in single quotes."""
-    if byte == 0x27:
-        return "'\\''"
-    if byte == 0x22:
-        return "'\"'"
-    return "'" + go_quote(chr(byte))[1:-1] + "'"
-
-
-class _GoScanner:
-    """encoding/json's ``scanner`` state machine (only what decides errors)."""
-
-    def __init__(self) -> None:
-        self.step: Callable[[int], int] = self._begin_value
-        self.stack: list[int] = []
-        self.error: str | None = None
-        self.end_top = False
-
-    def fail(self, byte: int, context: str) -> int:
-        self.step = self._error
-        self.error = f"invalid character {_quote_char(byte)} {context}"
-        return _ERROR
-
-    def _error(self, byte: int) -> int:
-        return _ERROR
-
-    def _push(self, byte: int, state: int) -> int:
-        self.stack.append(state)
-        if len(self.stack) <= _MAX_NESTING:
-            return _CONTINUE
-        return self.fail(byte, "exceeded max depth")
-
-    def _pop(self) -> None:
-        self.stack.pop()
-        if self.stack:
-            self.step = self._end_value
-        else:
-            self.step = self._end_top
-            self.end_top = True
-
-    def _begin_value_or_empty(self, byte: int) -> int:
-        if byte in _JSON_SPACE:
-            return _SKIP_SPACE
-        if byte == 0x5D:  # ]
-            return self._end_value(byte)
-        return self._begin_value(byte)
-
-    def _begin_value(self, byte: int) -> int:
-        if byte in _JSON_SPACE:
-            return _SKIP_SPACE
-        if byte == 0x7B:  # {
-            self.step = self._begin_string_or_empty
-            return self._push(byte, _PARSE_KEY)
-        if byte == 0x5B:  # [
-            self.step = self._begin_value_or_empty
-            return self._push(byte, _PARSE_ARRAY)
-        if byte == 0x22:
-            self.step = self._in_string
-        elif byte == 0x2D:  # -
-            self.step = self._negative
-        elif byte == 0x30:
-            self.step = self._zero
-        elif 0x31 <= byte <= 0x39:
-            self.step = self._digits
-        elif byte in b"tfn":
-            word = {0x74: "true", 0x66: "false", 0x6E: "null"}[byte]
-            self.step = self._literal(word, 1)
-        else:
-            return self.fail(byte, "looking for beginning of value")
-        return _CONTINUE
-
-    def _begin_string_or_empty(self, byte: int) -> int:
-        if byte in _JSON_SPACE:
-            return _SKIP_SPACE
-        if byte == 0x7D:  # }
-            self.stack[-1] = _PARSE_VALUE
-            return self._end_value(byte)
-        return self._begin_string(byte)
-
-    def _begin_string(self, byte: int) -> int:
-        if byte in _JSON_SPACE:
-            return _SKIP_SPACE
-        if byte == 0x22:
-            self.step = self._in_string
-            return _CONTINUE
-        return self.fail(byte, "looking for beginning of object key string")
-
-    def _end_value(self, byte: int) -> int:
-        if not self.stack:
-            self.step = self._end_top
-            self.end_top = True
-            return self._end_top(byte)
-        if byte in _JSON_SPACE:
-            self.step = self._end_value
-            return _SKIP_SPACE
-        state = self.stack[-1]
-        if state == _PARSE_KEY:
-            if byte == 0x3A:  # :
-                self.stack[-1] = _PARSE_VALUE
-                self.step = self._begin_value
-                return _CONTINUE
-            return self.fail(byte, "after object key")
-        if state == _PARSE_VALUE:
-            if byte == 0x2C:  # ,
-                self.stack[-1] = _PARSE_KEY
-                self.step = self._begin_string
-                return _CONTINUE
-            if byte == 0x7D:
-                self._pop()
-                return _END_OBJECT
-            return self.fail(byte, "after object key:value pair")
-        if byte == 0x2C:
-            self.step = self._begin_value
-            return _CONTINUE
-        if byte == 0x5D:
-            self._pop()
-            return _END_ARRAY
-        return self.fail(byte, "after array element")
-
-    def _end_top(self, byte: int) -> int:
-        if byte not in _JSON_SPACE:
-            self.fail(byte, "after top-level value")
-        return _END
-
-    def _in_string(self, byte: int) -> int:
-        if byte == 0x22:
-            self.step = self._end_value
-        elif byte == 0x5C:  # backslash
-            self.step = self._in_string_escape
-        elif byte < 0x20:
-            return self.fail(byte, "in string literal")
-        return _CONTINUE
-
-    def _in_string_escape(self, byte: int) -> int:
-        if byte in b'bfnrt\\/"':
-            self.step = self._in_string
-            return _CONTINUE
-        if byte == 0x75:  # u
-            self.step = self._hex(4)
-            return _CONTINUE
-        return self.fail(byte, "in string escape code")
-
-    def _hex(self, left: int) -> Callable[[int], int]:
-        def state(byte: int) -> int:
-            if byte in b"0123456789abcdefABCDEF":
-                self.step = self._in_string if left == 1 else self._hex(left - 1)
-                return _CONTINUE
-            return self.fail(byte, "in \\u hexadecimal character escape")
-
-        return state
-
-    def _negative(self, byte: int) -> int:
-        if byte == 0x30:
-            self.step = self._zero
-            return _CONTINUE
-        if 0x31 <= byte <= 0x39:
-            self.step = self._digits
-            return _CONTINUE
-        return self.fail(byte, "in numeric literal")
-
-    def _digits(self, byte: int) -> int:
-        if 0x30 <= byte <= 0x39:
-            return _CONTINUE
-        return self._zero(byte)
-
-    def _zero(self, byte: int) -> int:
-        if byte == 0x2E:  # .
-            self.step = self._dot
-            return _CONTINUE
-        if byte in b"eE":
-            self.step = self._exponent
-            return _CONTINUE
-        return self._end_value(byte)
-
-    def _dot(self, byte: int) -> int:
-        if 0x30 <= byte <= 0x39:
-            self.step = self._fraction
-            return _CONTINUE
-        return self.fail(byte, "after decimal point in numeric literal")
-
-    def _fraction(self, byte: int) -> int:
-        if 0x30 <= byte <= 0x39:
-            return _CONTINUE
-        if byte in b"eE":
-            self.step = self._exponent
-            return _CONTINUE
-        return self._end_value(byte)
-
-    def _exponent(self, byte: int) -> int:
-        if byte in b"+-":
-            self.step = self._exponent_sign
-            return _CONTINUE
-        return self._exponent_sign(byte)
-
-    def _exponent_sign(self, byte: int) -> int:
-        if 0x30 <= byte <= 0x39:
-            self.step = self._exponent_digits
-            return _CONTINUE
-        return self.fail(byte, "in exponent of numeric literal")
-
-    def _exponent_digits(self, byte: int) -> int:
-        if 0x30 <= byte <= 0x39:
-            return _CONTINUE
-        return self._end_value(byte)
-
-    def _literal(self, word: str, index: int) -> Callable[[int], int]:
-        def state(byte: int) -> int:
-            if byte == ord(word[index]):
-                self.step = self._end_value if index + 1 == len(word) else self._literal(
-                    word, index + 1
-                )
-                return _CONTINUE
-            return self.fail(byte, f"in literal {word} (expecting '{word[index]}')")
-
-        return state
-
-
-def _go_json_error(data: bytes, *, stream: bool) -> str | None:
-    """The syntax error Go's encoding/json reports for ``data``, or ``None`` if it has none.
-
-    ``stream``: as ``json.Decoder.Decode`` (only the first value is read; ``EOF`` for
-    nothing but white space, ``unexpected EOF`` for a value cut short); otherwise as
-    ``json.Unmarshal`` (the whole input; ``unexpected end of JSON input``).
-    """
-    scanner = _GoScanner()
-    for byte in data:
-        result = scanner.step(byte)
-        if result == _ERROR:
-            return scanner.error
-        if stream and (result == _END or (result in (_END_OBJECT, _END_ARRAY)
-                                          and not scanner.stack)):
-            return None
-    if stream:
-        if scanner.step(0x20) == _END:
-            return None
-        return "unexpected EOF" if data.strip(_JSON_SPACE) else "EOF"
-    if scanner.error is not None:
-        return scanner.error
-    if scanner.end_top:
-        return None
-    scanner.step(0x20)
-    if scanner.end_top:
-        return None
-    return scanner.error or "unexpected end of JSON input"
 
 #: distribution's errcode values and default messages, for token servers' error bodies.
 _ERROR_CODES = {
@@ -1345,8 +865,8 @@ def errcode_text(body: bytes, status: int = 0) -> str | None:
     the ``errcode.Errors`` text.
     """
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = json_unmarshal(body)  # Go's json.Unmarshal, as distribution reads it
+    except InvalidArgumentError:
         return None
     if not isinstance(data, dict):
         return None
@@ -1387,11 +907,12 @@ def _token_server_error(
             text = "unauthorized: authentication required"
         else:
             # Go's json.Unmarshal error, or distribution's ErrNoErrorsInBody.
-            reason_text = (
-                _go_json_error(body, stream=False)
-                or _errors_type_error(body)
-                or "no error details found in HTTP response body"
-            )
+            try:
+                reason_text = _errors_type_error(json_unmarshal(body)) or (
+                    "no error details found in HTTP response body"
+                )
+            except InvalidArgumentError as exc:
+                reason_text = str(exc)
             text = f"error parsing HTTP {status} response body: {reason_text}: "
             text += _sample(body, secrets)
     # Go merges the challenge's error and the body's into one errcode.Errors list.
@@ -1399,27 +920,23 @@ def _token_server_error(
     return error_class(redact(message, secrets))
 
 
-def _errors_type_error(body: bytes) -> str | None:
-    """Go's error for a well-formed error body that does not fit ``errcode.Errors`` at its
-    top level or in its ``errors`` member (errors deeper in the entries are not
-    reproduced)."""
-    try:
-        value, _end = _JSON.raw_decode(body.decode("utf-8", errors="replace").strip(" \t\r\n"))
-    except (ValueError, RecursionError):
-        return None
+def _errors_type_error(value: Any) -> str | None:
+    """Go's error for a well-formed error body (decoded to ``value``) that does not fit
+    ``errcode.Errors`` at its top level or in its ``errors`` member (errors deeper in the
+    entries are not reproduced)."""
     if value is None:
         return None
-    if not isinstance(value, _Pairs):
+    if not isinstance(value, JSONObject):
         return (
-            f"json: cannot unmarshal {_json_kind(value)} into Go value of type "
+            f"json: cannot unmarshal {json_kind(value)} into Go value of type "
             "struct { Errors []errcode.Error }"
         )
-    for key, item in value:
-        if (key == "Errors" or _fold_match(key, ("errors",))) and item is not None and (
-            not isinstance(item, list) or isinstance(item, _Pairs)
+    for key, item in value.pairs:
+        if json_field(key, ("Errors",)) is not None and item is not None and (
+            not isinstance(item, list)
         ):
             return (
-                f"json: cannot unmarshal {_json_kind(item)} into Go struct field .Errors of "
+                f"json: cannot unmarshal {json_kind(item)} into Go struct field .Errors of "
                 "type []errcode.Error"
             )
     return None

@@ -11,7 +11,8 @@ The reference leans on Go's standard library (``net/url``, ``net.ParseCIDR``,
 those differ from :mod:`urllib.parse` and :mod:`ipaddress` in many corners (a ``?`` with an
 empty query, opaque URLs, hex groups with leading zeros, IPv4-mapped networks, ...). The
 parts of those packages the reference uses are reproduced in :mod:`registry_core.gocompat`,
-so that the same input is accepted or refused with the same message.
+and Go's ``encoding/json`` (for daemon.json) in :mod:`registry_core.gojson`, so that the same
+input is accepted or refused with the same message.
 
 Host names are resolved only to match them against CIDR ranges (``insecure-registries``,
 ``allow-nondistributable-artifacts``). The resolver is a parameter everywhere
@@ -41,13 +42,10 @@ from .errors import (
 )
 from .gocompat import (
     GoURL,
-    JSONObject,
     Userinfo,
     from_bytes,
     go_atoi,
     go_quote,
-    json_decode,
-    json_field,
     parse_cidr,
     parse_ip,
     parse_ip_zone,
@@ -56,6 +54,7 @@ from .gocompat import (
     to_bytes,
     url_parse,
 )
+from .gojson import JSONObject, json_decode, json_field, json_kind
 from .reference import DOMAIN_REGEXP, Named, domain, familiar_name, trim_named
 from .types import AuthConfig, IndexInfo, NetIPNet, RepositoryInfo, ServiceConfig
 
@@ -110,22 +109,6 @@ _DAEMON_JSON_KEYS = {
 }
 
 
-def _json_kind(value: Any) -> str:
-    """The JSON kind Go's decoder names in its type errors (``null`` never makes one: Go
-    leaves the target as it is)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "object"
-    return "array"
-
-
 @dataclass
 class ServiceOptions:
     """The daemon's registry options (Go ``registry.ServiceOptions``).
@@ -144,9 +127,9 @@ class ServiceOptions:
 
         As Go's JSON decoder does: other keys are ignored; a key matches its option without
         regard to case, by Go's folding rules (``Registry-Mirrors``, and ``inſecure-registries``
-        with a long s, both match; see :func:`registry_core.gocompat.json_field`); when a key
+        with a long s, both match; see :func:`registry_core.gojson.json_field`); when a key
         appears twice the last one wins, and a bad value is an error even if a later member
-        replaces it (pass a :class:`~registry_core.gocompat.JSONObject` to keep duplicates);
+        replaces it (pass a :class:`~registry_core.gojson.JSONObject` to keep duplicates);
         ``null`` for the whole document means no options, for an option an empty list, and
         for an entry ``""``. A value of the wrong type raises
         :class:`InvalidRegistryOptionError` with the decoder's message, e.g. ``json: cannot
@@ -157,7 +140,7 @@ class ServiceOptions:
             return cls()
         if not isinstance(data, Mapping):
             raise InvalidRegistryOptionError(
-                f"json: cannot unmarshal {_json_kind(data)} into Go value of type "
+                f"json: cannot unmarshal {json_kind(data)} into Go value of type "
                 "registry.ServiceOptions"
             )
         pairs = data.pairs if isinstance(data, JSONObject) else list(data.items())
@@ -222,7 +205,7 @@ def _string_list(key: str, value: Any) -> list[str]:
         return []
     if not isinstance(value, list):
         raise InvalidRegistryOptionError(
-            f"json: cannot unmarshal {_json_kind(value)} into Go struct field "
+            f"json: cannot unmarshal {json_kind(value)} into Go struct field "
             f"ServiceOptions.{key} of type []string"
         )
     out = []
@@ -234,7 +217,7 @@ def _string_list(key: str, value: Any) -> list[str]:
         out.append("")  # Go leaves a null (or badly typed) element as the zero value, ""
         if item is not None and error is None:
             error = InvalidRegistryOptionError(
-                f"json: cannot unmarshal {_json_kind(item)} into Go struct field "
+                f"json: cannot unmarshal {json_kind(item)} into Go struct field "
                 f"ServiceOptions.{key} of type string"
             )
     if error is not None:

@@ -1,36 +1,33 @@
-"""What Go's ``net/url``, ``net``, ``strconv`` and ``encoding/json`` do, where Python's standard
-library differs.
+"""What Go's ``net/url``, ``net``, ``strconv`` and ``time`` do, where Python's standard library
+differs.
 
 The reference decides what it accepts, and words its errors, through Go's standard library:
 ``url.Parse`` for mirrors and login addresses, ``net.ParseCIDR``, ``net.ParseIP`` and
 ``net.SplitHostPort`` for insecure registries, ``strconv.Atoi`` for ports, ``%q``
-(``strconv.Quote``) in most messages, and ``encoding/json`` for daemon.json (its syntax
-errors, and the case-insensitive matching of object keys to struct fields).
-:mod:`urllib.parse`, :mod:`ipaddress` and :mod:`json` disagree with those in many corners:
-``http://host?`` has an empty query in Go, ``https:host`` is an opaque URL with no path,
-``net.ParseIP`` refuses IPv4 octets with leading zeros, an IPv4-mapped range is printed and
-matched as an IPv4 one, ``encoding/json`` reads only the first value of a stream, and the texts
-of the errors differ throughout. This module reproduces exactly the parts the reference uses,
-so that the same input is accepted or refused with the same message; it is not a general port
-of those packages.
+(``strconv.Quote``) in most messages, and ``time.Time.UnmarshalJSON`` for the ``issued_at`` of
+a token response. :mod:`urllib.parse`, :mod:`ipaddress` and :mod:`datetime` disagree with
+those in many corners: ``http://host?`` has an empty query in Go, ``https:host`` is an opaque
+URL with no path, ``net.ParseIP`` refuses IPv4 octets with leading zeros, an IPv4-mapped range
+is printed and matched as an IPv4 one, Go's RFC 3339 layout wants an upper-case ``T`` where
+:meth:`~datetime.datetime.fromisoformat` takes a space, and the texts of the errors differ
+throughout. This module reproduces exactly the parts the reference uses, so that the same
+input is accepted or refused with the same message; it is not a general port of those
+packages. Go's ``encoding/json`` is in :mod:`registry_core.gojson`.
 
 Go strings are bytes, so the URL functions work on bytes: :func:`to_bytes` gives the UTF-8
 encoding of a Python string and :func:`from_bytes` turns a result back into one; neither
 fails on any input. Functions that Go makes return an error raise
 :class:`~registry_core.errors.InvalidArgumentError` with Go's text; the callers in
-:mod:`registry_core.config` and :mod:`registry_core.login` wrap it in their own error types.
-Functions where the reference only checks whether Go returned an error return ``None``
-instead.
+:mod:`registry_core.config`, :mod:`registry_core.login` and :mod:`registry_core.authorizer`
+wrap it in their own error types. Functions where the reference only checks whether Go
+returned an error return ``None`` instead.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
-import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import InvalidArgumentError
 
@@ -39,22 +36,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GoURL",
-    "JSONObject",
     "ParsedCIDR",
     "Userinfo",
-    "equal_fold",
     "from_bytes",
     "go_atoi",
     "go_ip_string",
     "go_quote",
-    "json_decode",
-    "json_field",
-    "json_fold_func",
     "parse_cidr",
     "parse_ip",
     "parse_ip_zone",
-    "simple_fold",
     "split_host_port",
+    "time_unmarshal_json",
     "to_address",
     "to_bytes",
     "url_parse",
@@ -728,490 +720,176 @@ def url_parse(raw: bytes) -> GoURL:
     return url
 
 
-# ---- unicode and encoding/json: SimpleFold, EqualFold, field matching, Decoder.Decode -------
+# ---- time: Time.UnmarshalJSON (RFC 3339) -----------------------------------------------------
+#
+# By hand: datetime.fromisoformat before Python 3.11 refuses "Z" and nine-digit fractions, and
+# accepts a space for the "T" that Go requires.
 
-#: Go's ``unicode.caseOrbit`` (go1.19, Unicode 13.0): the fold orbits of more than two runes.
-_CASE_ORBIT = {
-    0x4B: 0x6B, 0x53: 0x73, 0x6B: 0x212A, 0x73: 0x17F, 0xB5: 0x39C, 0xC5: 0xE5, 0xDF: 0x1E9E,
-    0xE5: 0x212B, 0x130: 0x130, 0x131: 0x131, 0x17F: 0x53, 0x1C4: 0x1C5, 0x1C5: 0x1C6,
-    0x1C6: 0x1C4, 0x1C7: 0x1C8, 0x1C8: 0x1C9, 0x1C9: 0x1C7, 0x1CA: 0x1CB, 0x1CB: 0x1CC,
-    0x1CC: 0x1CA, 0x1F1: 0x1F2, 0x1F2: 0x1F3, 0x1F3: 0x1F1, 0x345: 0x399, 0x392: 0x3B2,
-    0x395: 0x3B5, 0x398: 0x3B8, 0x399: 0x3B9, 0x39A: 0x3BA, 0x39C: 0x3BC, 0x3A0: 0x3C0,
-    0x3A1: 0x3C1, 0x3A3: 0x3C2, 0x3A6: 0x3C6, 0x3A9: 0x3C9, 0x3B2: 0x3D0, 0x3B5: 0x3F5,
-    0x3B8: 0x3D1, 0x3B9: 0x1FBE, 0x3BA: 0x3F0, 0x3BC: 0xB5, 0x3C0: 0x3D6, 0x3C1: 0x3F1,
-    0x3C2: 0x3C3, 0x3C3: 0x3A3, 0x3C6: 0x3D5, 0x3C9: 0x2126, 0x3D0: 0x392, 0x3D1: 0x3F4,
-    0x3D5: 0x3A6, 0x3D6: 0x3A0, 0x3F0: 0x39A, 0x3F1: 0x3A1, 0x3F4: 0x398, 0x3F5: 0x395,
-    0x412: 0x432, 0x414: 0x434, 0x41E: 0x43E, 0x421: 0x441, 0x422: 0x442, 0x42A: 0x44A,
-    0x432: 0x1C80, 0x434: 0x1C81, 0x43E: 0x1C82, 0x441: 0x1C83, 0x442: 0x1C84, 0x44A: 0x1C86,
-    0x462: 0x463, 0x463: 0x1C87, 0x1C80: 0x412, 0x1C81: 0x414, 0x1C82: 0x41E, 0x1C83: 0x421,
-    0x1C84: 0x1C85, 0x1C85: 0x422, 0x1C86: 0x42A, 0x1C87: 0x462, 0x1C88: 0xA64A, 0x1E60: 0x1E61,
-    0x1E61: 0x1E9B, 0x1E9B: 0x1E60, 0x1E9E: 0xDF, 0x1FBE: 0x345, 0x2126: 0x3A9, 0x212A: 0x4B,
-    0x212B: 0xC5, 0xA64A: 0xA64B, 0xA64B: 0x1C88,
-}
-
-#: Cased letters Python's Unicode database has and go1.19's (Unicode 13.0) does not: they
-#: fold to nothing in Go.
-_NEWER_THAN_GO_UNICODE = (
-    (0x2C2F, 0x2C2F), (0x2C5F, 0x2C5F), (0xA7C0, 0xA7C1), (0xA7D0, 0xA7D1), (0xA7D6, 0xA7D9),
-    (0x10570, 0x105BC),
+# Go 1.19 time.Parse(`"`+time.RFC3339+`"`, raw JSON): what time.Time.UnmarshalJSON does.
+_TIME_LAYOUT = b'"2006-01-02T15:04:05Z07:00"'
+_TIME_CHUNKS = (
+    (b'"', b"2006"), (b"-", b"01"), (b"-", b"02"), (b"T", b"15"), (b":", b"04"),
+    (b":", b"05"), (b"", b"Z07:00"), (b'"', b""),
 )
+_ZERO_TIME = -62135596800  # 0001-01-01T00:00:00Z, Go's zero time, in Unix seconds
 
 
-def simple_fold(r: int) -> int:
-    """Go ``unicode.SimpleFold``: the next rune after ``r`` in its simple case-folding orbit
-    (``A`` → ``a`` → ``A``; ``k`` → ``K`` (Kelvin sign) → ``K`` → ``k``), or ``r`` itself.
-
-    Go's tables (go1.19, Unicode 13.0) are reproduced with its orbit table and Python's
-    one-rune case mappings; letters added to Unicode later have no fold, as in go1.19.
-    """
-    if r < 0 or r > 0x10FFFF:
-        return r
-    if r < 0x80:
-        if r == 0x6B:  # k → K (Kelvin sign)
-            return 0x212A
-        if r == 0x73:  # s → ſ (long s)
-            return 0x17F
-        if 0x61 <= r <= 0x7A:
-            return r - 0x20
-        if 0x41 <= r <= 0x5A:
-            return r + 0x20
-        return r
-    if r in _CASE_ORBIT:
-        return _CASE_ORBIT[r]
-    if 0xD800 <= r <= 0xDFFF or any(lo <= r <= hi for lo, hi in _NEWER_THAN_GO_UNICODE):
-        return r
-    char = chr(r)
-    lower = char.lower()
-    if len(lower) == 1 and lower != char:  # Go ToLower (the simple mapping)
-        return ord(lower)
-    upper = char.upper()
-    if len(upper) != 1:  # a full mapping (ᾀ → ἈΙ): the simple one is the title case
-        upper = char.title()
-    if len(upper) == 1 and upper != char:
-        return ord(upper)
-    return r
-
-
-def _runes(data: bytes) -> Iterable[int]:
-    """The runes of ``data`` as Go's ``utf8.DecodeRune`` reads them: a byte that does not
-    start a valid sequence is U+FFFD."""
-    text = data.decode("utf-8", "surrogateescape")
-    return (0xFFFD if 0xDC80 <= ord(c) <= 0xDCFF else ord(c) for c in text)
-
-
-def equal_fold(s: bytes, t: bytes) -> bool:
-    """Go ``bytes.EqualFold``: ``s`` and ``t``, read as UTF-8, are equal under simple
-    Unicode case folding (``Straße`` is not ``STRASSE``, ``ſ`` is ``s``)."""
-    sr, tr = list(_runes(s)), list(_runes(t))
-    if len(sr) != len(tr):
-        return False
-    for a, b in zip(sr, tr, strict=True):
-        if a == b:
-            continue
-        a, b = min(a, b), max(a, b)
-        if b < 0x80:
-            if 0x41 <= a <= 0x5A and b == a + 0x20:
-                continue
-            return False
-        r = simple_fold(a)
-        while r != a and r < b:
-            r = simple_fold(r)
-        if r != b:
-            return False
-    return True
-
-
-_CASE_MASK = 0xDF  # Go's ^byte(0x20)
-_KELVIN = "\u212a".encode()
-_LONG_S = "\u017f".encode()
-
-
-def _equal_fold_right(s: bytes, t: bytes) -> bool:
-    i = 0
-    for sb in s:
-        if i >= len(t):
-            return False
-        tb = t[i]
-        if tb < 0x80:
-            if sb != tb:
-                upper = sb & _CASE_MASK
-                if not (0x41 <= upper <= 0x5A) or upper != tb & _CASE_MASK:
-                    return False
-            i += 1
-            continue
-        # sb is ASCII and t is not: t must be the Kelvin sign or the long s.
-        if sb in b"sS" and t.startswith(_LONG_S, i):
-            i += len(_LONG_S)
-        elif sb in b"kK" and t.startswith(_KELVIN, i):
-            i += len(_KELVIN)
+def _time_quote(data: bytes) -> str:
+    """Go's ``time`` package ``quote``: bytes outside printable ASCII as ``\\xNN``."""
+    out = ['"']
+    for byte in data:
+        if byte >= 0x80 or byte < 0x20:
+            out.append(f"\\x{byte:02x}")
+        elif byte in b'"\\':
+            out.append("\\" + chr(byte))
         else:
-            return False
-    return i == len(t)
+            out.append(chr(byte))
+    return "".join(out) + '"'
 
 
-def _ascii_equal_fold(s: bytes, t: bytes) -> bool:
-    if len(s) != len(t):
-        return False
-    for sb, tb in zip(s, t, strict=True):
-        if sb == tb:
-            continue
-        if not (0x41 <= sb <= 0x5A or 0x61 <= sb <= 0x7A) or sb & _CASE_MASK != tb & _CASE_MASK:
-            return False
-    return True
+def _digit(data: bytes, index: int) -> bool:
+    return index < len(data) and 0x30 <= data[index] <= 0x39
 
 
-def _simple_letter_equal_fold(s: bytes, t: bytes) -> bool:
-    return len(s) == len(t) and all(
-        a & _CASE_MASK == b & _CASE_MASK for a, b in zip(s, t, strict=True)
-    )
+def _getnum(data: bytes, fixed: bool) -> tuple[int, bytes, bool]:
+    """Go's ``getnum``: one or two digits (``fixed``: two)."""
+    if not _digit(data, 0):
+        return 0, data, False
+    if not _digit(data, 1):
+        if fixed:
+            return 0, data, False
+        return data[0] - 0x30, data[1:], True
+    return (data[0] - 0x30) * 10 + data[1] - 0x30, data[2:], True
 
 
-def json_fold_func(name: bytes) -> Callable[[bytes, bytes], bool]:
-    """Go ``encoding/json``'s ``foldFunc`` (go1.19): how a struct field named ``name``
-    matches an object key that is not exactly ``name``, called as ``fold(name, key)``.
+def _time_atoi(data: bytes) -> tuple[int, bool]:
+    """Go ``time.atoi``: an optional sign and digits (none is 0)."""
+    negative = data[:1] == b"-"
+    if data[:1] in (b"-", b"+"):
+        data = data[1:]
+    if any(not 0x30 <= byte <= 0x39 for byte in data) or len(data) > 18:
+        return 0, False
+    number = int(data) if data else 0
+    return (-number if negative else number), True
 
-    An ASCII name matches without regard to ASCII case, and its ``s``/``S`` and ``k``/``K``
-    also match ``ſ`` (U+017F) and the Kelvin sign (U+212A); a non-ASCII name matches by
-    :func:`equal_fold`.
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to a proleptic Gregorian date (any year, 0 included)."""
+    year -= month <= 2
+    era = (year if year >= 0 else year - 399) // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
+
+
+def _days_in(month: int, year: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def time_unmarshal_json(raw: bytes) -> float | None:
+    """Go ``time.Time.UnmarshalJSON`` (go1.19): ``raw``, a JSON value's text as it was sent
+    (string quotes and escapes included), parsed with ``time.Parse`` and the layout
+    ``"2006-01-02T15:04:05Z07:00"`` (RFC 3339 in quotes).
+
+    A four-digit year, two-digit month, day, minute and second, a one- or two-digit hour, an
+    optional fraction of any length after ``.`` or ``,`` (truncated to nanoseconds), then
+    ``Z`` or ``±hh:mm``. Upper-case ``T`` and ``Z`` only; no space for the ``T``; ranges
+    checked as Go checks them.
+
+    :returns: seconds since the epoch; ``None`` for ``null`` (which Go ignores) and for Go's
+        zero time, ``0001-01-01T00:00:00Z`` in any zone.
+    :raises InvalidArgumentError: with Go's text, e.g. ``parsing time "\\"2024-01-01
+        12:00:00Z\\"" as "\\"2006-01-02T15:04:05Z07:00\\"": cannot parse " 12:00:00Z\\"" as
+        "T"``.
     """
-    non_letter = special = False
-    for b in name:
-        if b >= 0x80:
-            return equal_fold
-        upper = b & _CASE_MASK
-        if not 0x41 <= upper <= 0x5A:
-            non_letter = True
-        elif upper in b"KS":
-            special = True
-    if special:
-        return _equal_fold_right
-    if non_letter:
-        return _ascii_equal_fold
-    return _simple_letter_equal_fold
+    if raw == b"null":
+        return None
+    value = raw
+    year = month = day = hour = minute = second = nanos = offset = 0
 
+    def cannot(elem: bytes, layout_elem: bytes) -> InvalidArgumentError:
+        return InvalidArgumentError(
+            f"parsing time {_time_quote(raw)} as {_time_quote(_TIME_LAYOUT)}: cannot parse "
+            f"{_time_quote(elem)} as {_time_quote(layout_elem)}"
+        )
 
-def json_field(key: str, names: Iterable[str]) -> str | None:
-    """The struct field Go's decoder stores the object key ``key`` in: the field named
-    exactly ``key``, else the first of ``names`` (in struct order) that
-    :func:`json_fold_func` matches; ``None`` when no field matches (the member is ignored)."""
-    names = list(names)
-    if key in names:
-        return key
-    raw = to_bytes(key)
-    for name in names:
-        encoded = to_bytes(name)
-        if json_fold_func(encoded)(encoded, raw):
-            return name
-    return None
+    def out_of_range(what: str) -> InvalidArgumentError:
+        return InvalidArgumentError(f"parsing time {_time_quote(raw)}: {what} out of range")
 
-
-class JSONObject(dict[str, Any]):
-    """A JSON object as :func:`json_decode` returns it: a dict (the last value of each key)
-    that also keeps every member in document order, duplicates included, in ``pairs``, since
-    Go's decoder visits each member in turn (a bad value reported, then overwritten, is still
-    an error)."""
-
-    def __init__(self, pairs: Iterable[tuple[str, Any]] = ()) -> None:
-        self.pairs: list[tuple[str, Any]] = list(pairs)
-        super().__init__(self.pairs)
-
-
-_MAX_NESTING_DEPTH = 10000
-
-# Scanner results (only those the stream decoder looks at).
-_SCAN_CONTINUE, _SCAN_END, _SCAN_END_CONTAINER, _SCAN_ERROR = range(4)
-_PARSE_OBJECT_KEY, _PARSE_OBJECT_VALUE, _PARSE_ARRAY_VALUE = range(3)
-_HEX = frozenset(b"0123456789abcdefABCDEF")
-_DIGITS = frozenset(b"0123456789")
-
-
-def _quote_char(c: int) -> str:
-    """Go ``encoding/json``'s ``quoteChar``: a byte as its Latin-1 rune, Go-quoted."""
-    if c == 0x27:
-        return "'\\''"
-    if c == 0x22:
-        return "'\"'"
-    return "'" + go_quote(chr(c))[1:-1] + "'"
-
-
-class _Scanner:
-    """Go ``encoding/json``'s scanner (go1.19 ``scanner.go``), one byte at a time."""
-
-    def __init__(self) -> None:
-        self.step: Callable[[int], int] = self.begin_value
-        self.parse_state: list[int] = []
-        self.error_text: str | None = None
-
-    def error(self, c: int, context: str) -> int:
-        self.step = lambda c: _SCAN_ERROR
-        self.error_text = f"invalid character {_quote_char(c)} {context}"
-        return _SCAN_ERROR
-
-    def push(self, c: int, state: int) -> int:
-        self.parse_state.append(state)
-        if len(self.parse_state) <= _MAX_NESTING_DEPTH:
-            return _SCAN_CONTINUE
-        return self.error(c, "exceeded max depth")
-
-    def pop(self) -> None:
-        self.parse_state.pop()
-        self.step = self.end_top if not self.parse_state else self.end_value
-
-    def begin_value_or_empty(self, c: int) -> int:
-        if c in b" \t\r\n":
-            return _SCAN_CONTINUE
-        if c == 0x5D:  # ]
-            return self.end_value(c)
-        return self.begin_value(c)
-
-    def begin_value(self, c: int) -> int:
-        if c in b" \t\r\n":
-            return _SCAN_CONTINUE
-        literal = {
-            0x22: self.in_string, 0x2D: self.neg, 0x30: self.zero,
-            0x74: self.literal("true"), 0x66: self.literal("false"), 0x6E: self.literal("null"),
-        }
-        if c == 0x7B:  # {
-            self.step = self.begin_string_or_empty
-            return self.push(c, _PARSE_OBJECT_KEY)
-        if c == 0x5B:  # [
-            self.step = self.begin_value_or_empty
-            return self.push(c, _PARSE_ARRAY_VALUE)
-        if c in literal:
-            self.step = literal[c]
-            return _SCAN_CONTINUE
-        if 0x31 <= c <= 0x39:
-            self.step = self.one
-            return _SCAN_CONTINUE
-        return self.error(c, "looking for beginning of value")
-
-    def begin_string_or_empty(self, c: int) -> int:
-        if c in b" \t\r\n":
-            return _SCAN_CONTINUE
-        if c == 0x7D:  # }
-            self.parse_state[-1] = _PARSE_OBJECT_VALUE
-            return self.end_value(c)
-        return self.begin_string(c)
-
-    def begin_string(self, c: int) -> int:
-        if c in b" \t\r\n":
-            return _SCAN_CONTINUE
-        if c == 0x22:
-            self.step = self.in_string
-            return _SCAN_CONTINUE
-        return self.error(c, "looking for beginning of object key string")
-
-    def end_value(self, c: int) -> int:
-        if not self.parse_state:
-            self.step = self.end_top
-            return self.end_top(c)
-        if c in b" \t\r\n":
-            self.step = self.end_value
-            return _SCAN_CONTINUE
-        state = self.parse_state[-1]
-        if state == _PARSE_OBJECT_KEY:
-            if c == 0x3A:  # :
-                self.parse_state[-1] = _PARSE_OBJECT_VALUE
-                self.step = self.begin_value
-                return _SCAN_CONTINUE
-            return self.error(c, "after object key")
-        if state == _PARSE_OBJECT_VALUE:
-            if c == 0x2C:  # ,
-                self.parse_state[-1] = _PARSE_OBJECT_KEY
-                self.step = self.begin_string
-                return _SCAN_CONTINUE
-            if c == 0x7D:
-                self.pop()
-                return _SCAN_END_CONTAINER
-            return self.error(c, "after object key:value pair")
-        if c == 0x2C:
-            self.step = self.begin_value
-            return _SCAN_CONTINUE
-        if c == 0x5D:
-            self.pop()
-            return _SCAN_END_CONTAINER
-        return self.error(c, "after array element")
-
-    def end_top(self, c: int) -> int:
-        # Go records an error for a non-space here but still answers scanEnd, and the
-        # stream decoder stops at scanEnd: what follows a top-level value is never read.
-        return _SCAN_END
-
-    def in_string(self, c: int) -> int:
-        if c == 0x22:
-            self.step = self.end_value
-        elif c == 0x5C:  # backslash
-            self.step = self.in_string_escape
-        elif c < 0x20:
-            return self.error(c, "in string literal")
-        return _SCAN_CONTINUE
-
-    def in_string_escape(self, c: int) -> int:
-        if c in b'bfnrt\\/"':
-            self.step = self.in_string
-            return _SCAN_CONTINUE
-        if c == 0x75:  # u
-            self.step = self.hex_digits(4)
-            return _SCAN_CONTINUE
-        return self.error(c, "in string escape code")
-
-    def hex_digits(self, left: int) -> Callable[[int], int]:
-        def step(c: int) -> int:
-            if c in _HEX:
-                self.step = self.in_string if left == 1 else self.hex_digits(left - 1)
-                return _SCAN_CONTINUE
-            return self.error(c, "in \\u hexadecimal character escape")
-
-        return step
-
-    def neg(self, c: int) -> int:
-        if c == 0x30:
-            self.step = self.zero
-            return _SCAN_CONTINUE
-        if 0x31 <= c <= 0x39:
-            self.step = self.one
-            return _SCAN_CONTINUE
-        return self.error(c, "in numeric literal")
-
-    def one(self, c: int) -> int:
-        if c in _DIGITS:
-            return _SCAN_CONTINUE
-        return self.zero(c)
-
-    def zero(self, c: int) -> int:
-        if c == 0x2E:  # .
-            self.step = self.dot
-            return _SCAN_CONTINUE
-        if c in b"eE":
-            self.step = self.exponent
-            return _SCAN_CONTINUE
-        return self.end_value(c)
-
-    def dot(self, c: int) -> int:
-        if c in _DIGITS:
-            self.step = self.dot_digits
-            return _SCAN_CONTINUE
-        return self.error(c, "after decimal point in numeric literal")
-
-    def dot_digits(self, c: int) -> int:
-        if c in _DIGITS:
-            return _SCAN_CONTINUE
-        if c in b"eE":
-            self.step = self.exponent
-            return _SCAN_CONTINUE
-        return self.end_value(c)
-
-    def exponent(self, c: int) -> int:
-        if c in b"+-":
-            self.step = self.exponent_sign
-            return _SCAN_CONTINUE
-        return self.exponent_sign(c)
-
-    def exponent_sign(self, c: int) -> int:
-        if c in _DIGITS:
-            self.step = self.exponent_digits
-            return _SCAN_CONTINUE
-        return self.error(c, "in exponent of numeric literal")
-
-    def exponent_digits(self, c: int) -> int:
-        if c in _DIGITS:
-            return _SCAN_CONTINUE
-        return self.end_value(c)
-
-    def literal(self, word: str, index: int = 1) -> Callable[[int], int]:
-        def step(c: int) -> int:
-            if c == ord(word[index]):
-                self.step = self.end_value if index == len(word) - 1 else self.literal(
-                    word, index + 1
+    for prefix, std in _TIME_CHUNKS:
+        if value[: len(prefix)] != prefix:
+            raise cannot(value, prefix)
+        value = value[len(prefix) :]
+        if not std:
+            if value:
+                raise InvalidArgumentError(
+                    f"parsing time {_time_quote(raw)}: extra text: {_time_quote(value)}"
                 )
-                return _SCAN_CONTINUE
-            return self.error(c, f"in literal {word} (expecting {_quote_char(ord(word[index]))})")
+            break
+        ok = True
+        range_error = ""
+        if std == b"2006":
+            if len(value) < 4 or not _digit(value, 0):
+                ok = False
+            else:
+                digits, value = value[:4], value[4:]
+                year, ok = _time_atoi(digits)
+        elif std == b"01":
+            month, value, ok = _getnum(value, True)
+            if ok and not 1 <= month <= 12:
+                range_error = "month"
+        elif std == b"02":
+            day, value, ok = _getnum(value, True)
+        elif std == b"15":
+            hour, value, ok = _getnum(value, False)
+            if not 0 <= hour < 24:
+                range_error = "hour"
+        elif std == b"04":
+            minute, value, ok = _getnum(value, True)
+            if not 0 <= minute < 60:
+                range_error = "minute"
+        elif std == b"05":
+            second, value, ok = _getnum(value, True)
+            if not 0 <= second < 60:
+                range_error = "second"
+            elif len(value) >= 2 and value[:1] in (b".", b",") and _digit(value, 1):
+                end = 2
+                while _digit(value, end):
+                    end += 1
+                digits = value[1 : min(end, 10)]
+                nanos = int(digits) * 10 ** (9 - len(digits))
+                value = value[end:]
+                ok = True  # Go's parseNanoseconds clears getnum's error here
+        else:  # Z07:00
+            if value[:1] == b"Z":
+                value = value[1:]
+                offset = 0
+            elif len(value) < 6 or value[3:4] != b":":
+                ok = False
+            else:
+                sign, hours, minutes, value = value[:1], value[1:3], value[4:6], value[6:]
+                hour_offset, ok = _time_atoi(hours)
+                minute_offset = 0
+                if ok:
+                    minute_offset, ok = _time_atoi(minutes)
+                offset = (hour_offset * 60 + minute_offset) * 60
+                if sign == b"-":
+                    offset = -offset
+                elif sign != b"+":
+                    ok = False
+        if range_error:
+            raise out_of_range(range_error)
+        if not ok:
+            raise cannot(value, std)
+    if not 1 <= day <= _days_in(month, year):
+        raise out_of_range("day")
+    seconds = (
+        _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset
+    )
+    if seconds == _ZERO_TIME and nanos == 0:
+        return None
+    return seconds + nanos / 1e9
 
-        return step
-
-
-def _value_extent(data: bytes) -> int:
-    """How many bytes of ``data`` Go's ``Decoder.readValue`` takes as the first value."""
-    scanner = _Scanner()
-    for i, c in enumerate(data):
-        code = scanner.step(c)
-        if code == _SCAN_END:
-            return i
-        if code == _SCAN_END_CONTAINER and not scanner.parse_state:
-            return i + 1
-        if code == _SCAN_ERROR:
-            raise InvalidArgumentError(scanner.error_text or "")
-    if scanner.step(0x20) == _SCAN_END:
-        return len(data)
-    if data.strip(b" \t\r\n"):
-        raise InvalidArgumentError("unexpected EOF")
-    raise InvalidArgumentError("EOF")
-
-
-_TOKEN = re.compile(
-    rb'[ \t\r\n]*(?:([\[{])|([\]}])|[,:]|("(?:[^"\\]|\\.)*")|([-0-9][-+.0-9eE]*)'
-    rb"|(true|false|null))",
-    re.DOTALL,
-)
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_LITERALS = {b"true": True, b"false": False, b"null": None}
-
-
-def _json_string(token: bytes) -> str:
-    """Go's ``unquote``: an invalid UTF-8 byte or a lone surrogate escape is U+FFFD."""
-    text: str = json.loads(token.decode("utf-8", "surrogateescape"))
-    return _SURROGATE.sub("\ufffd", text)
-
-
-def _json_number(token: bytes) -> int | float:
-    if any(c in b".eE" for c in token) or len(token) > 4000:
-        return float(token)  # inf when it overflows; only the JSON kind matters to callers
-    return int(token)
-
-
-def json_decode(data: bytes) -> Any:
-    """Go ``json.NewDecoder(bytes.NewReader(data)).Decode``, as the daemon reads
-    daemon.json: the first JSON value in ``data``, as Python values (an object is a
-    :class:`JSONObject`). What follows that value is not read: ``{} junk`` is ``{}``.
-
-    Strings are decoded as Go does: an invalid UTF-8 byte, or an escaped surrogate that is
-    not half of a pair, becomes U+FFFD.
-
-    :raises InvalidArgumentError: Go's message: ``EOF`` for nothing but white space,
-        ``unexpected EOF`` for a value cut short, else the scanner's ``invalid character 'x'
-        looking for beginning of value`` and the like.
-    """
-    end = _value_extent(data)
-    stack: list[tuple[list[Any], list[str | None]]] = []  # (members, [pending key])
-    kinds: list[bool] = []  # True for an object
-    result: Any = None
-    for match in _TOKEN.finditer(data, 0, end):
-        opening, closing, string, number, literal = match.groups()
-        value: Any
-        if opening:
-            stack.append(([], [None]))
-            kinds.append(opening == b"{")
-            continue
-        if closing:
-            members, _ = stack.pop()
-            value = JSONObject(members) if kinds.pop() else members
-        elif string:
-            value = _json_string(string)
-            if stack and kinds[-1] and stack[-1][1][0] is None:
-                stack[-1][1][0] = value  # an object key
-                continue
-        elif number:
-            value = _json_number(number)
-        elif literal:
-            value = _LITERALS[literal]
-        else:  # , or :
-            continue
-        if not stack:
-            result = value
-        elif kinds[-1]:
-            members, key = stack[-1]
-            members.append((key[0], value))
-            key[0] = None
-        else:
-            stack[-1][0].append(value)
-    return result

@@ -167,8 +167,11 @@ class RegistrySpecs:
         """Return endpoints to try for ``hostname``, for ``action`` (``pull`` or ``push``).
 
         The built-in mirror policy runs ``tryfirst`` and offers the daemon's
-        ``registry-mirrors`` for Docker Hub pulls; the built-in host policy runs ``trylast``
-        and offers the registry's own endpoints (https, then http for an insecure registry).
+        ``registry-mirrors`` for Docker Hub; the built-in host policy runs ``trylast`` and
+        offers the registry's own endpoints (https, then http for an insecure registry).
+        For a push the service drops every endpoint marked ``mirror`` from the answers, as
+        the reference does, so a mirror is never pushed to; but building one can still fail
+        the push (the reference's behaviour for a mirror that does not parse back).
 
         Return ``None`` to add nothing. All implementations are called, and their endpoints
         are concatenated in call order. To stack a policy, add a plugin that returns more
@@ -189,7 +192,9 @@ class RegistrySpecs:
                 return None
 
         :param service: the service asking; use it for ``tls_config(host)``.
-        :param config: the service's live configuration; read it, do not change it.
+        :param config: a snapshot of the service's configuration taken when the lookup
+            started (a concurrent ``load_*`` call does not change it); read it, do not
+            change it.
         :param hostname: the registry host, as in an image reference (``docker.io`` for Hub).
         :param action: ``"pull"`` or ``"push"``.
         :returns: a sequence of :class:`~registry_core.types.APIEndpoint`, or ``None``.

@@ -4,7 +4,7 @@ Each type keeps its Go name; fields are snake_case. Types that travel as JSON ha
 ``to_json()`` / ``from_json()`` using the reference's field names, so what we write is what the
 engine writes. ``from_json()`` reads keys as Go's decoder does: the exact field name first,
 else a key equal to it under Go's case folding (``Username``, and ``checkſum`` with a long s,
-match; see :func:`registry_core.gocompat.json_field`), other keys ignored, the last of two
+match; see :func:`registry_core.gojson.json_field`), other keys ignored, the last of two
 keys for one field winning.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .gocompat import JSONObject, json_field
+from .gojson import JSONObject, json_field
 from .tlsconfig import TLSConfig
 
 if TYPE_CHECKING:

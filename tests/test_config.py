@@ -44,7 +44,7 @@ from registry_core.errors import (
     InvalidRepositoryNameError,
     RegistryError,
 )
-from registry_core.gocompat import JSONObject
+from registry_core.gojson import JSONObject
 from registry_core.reference import parse_normalized_named
 from registry_core.types import AuthConfig, IndexInfo, ServiceConfig
 

@@ -1,10 +1,11 @@
-"""Go's net/url, net and strconv as registry_core.gocompat reproduces them.
+"""Go's net/url, net, strconv and time as registry_core.gocompat reproduces them.
 
 Every expected value was printed by Go itself (go1.19: ``strconv.Quote``, ``strconv.Atoi``,
 ``net.SplitHostPort``, ``net.ParseIP``, ``net.LookupIP`` on literals, ``net.ParseCIDR``,
-``url.Parse`` and ``URL.String``), not derived from our code. The behaviour the reference
-builds on top of these (mirrors, insecure registries, login addresses) is tested through
-registry_core.config and registry_core.login.
+``url.Parse``, ``URL.String`` and ``time.Time.UnmarshalJSON``), not derived from our code.
+The behaviour the reference builds on top of these (mirrors, insecure registries, login
+addresses, token lifetimes) is tested through registry_core.config, registry_core.login and
+registry_core.authorizer.
 """
 
 from __future__ import annotations
@@ -16,21 +17,16 @@ import pytest
 from registry_core.errors import InvalidArgumentError
 from registry_core.gocompat import (
     GoURL,
-    JSONObject,
     Userinfo,
-    equal_fold,
     from_bytes,
     go_atoi,
     go_ip_string,
     go_quote,
-    json_decode,
-    json_field,
-    json_fold_func,
     parse_cidr,
     parse_ip,
     parse_ip_zone,
-    simple_fold,
     split_host_port,
+    time_unmarshal_json,
     to_address,
     to_bytes,
     url_parse,
@@ -275,115 +271,66 @@ def test_go_url_string_escapes_as_go_does(url, printed):
     assert url.string_text() == printed
 
 
-# ---- unicode and encoding/json -----------------------------------------------------------------
+# ---- time --------------------------------------------------------------------------------------
+#
+# distribution's token servers send nine-digit fractions and "Z"; datetime.fromisoformat
+# refuses both before Python 3.11, so these call the parser itself, on every Python.
 
 
 @pytest.mark.parametrize(
-    ("rune", "folded"),
+    ("raw", "expected"),
     [
-        # go1.19 unicode.SimpleFold; our implementation was also checked against Go's answer
-        # for every rune from 0 to U+10FFFF.
-        ("A", "a"), ("a", "A"), ("K", "k"), ("k", "\u212a"), ("\u212a", "K"),
-        ("S", "s"), ("s", "\u017f"), ("\u017f", "S"), ("1", "1"), ("\u00b5", "\u039c"),
-        ("\u0130", "\u0130"), ("\u0131", "\u0131"), ("\u00df", "\u1e9e"),
-        ("\u1f80", "\u1f88"),  # the simple upper case, not Python's full "ἈΙ"
-        ("\u01c4", "\u01c5"), ("\u2c2f", "\u2c2f"),  # Unicode 14: not in go1.19
-        ("\U00010400", "\U00010428"),
-        ("\u0462", "\u0463"), ("\u0463", "\u1c87"), ("\u1c87", "\u0462"),  # an orbit of 3
+        ('"2024-01-01T12:00:00Z"', 1_704_110_400.0),
+        ('"2024-01-01T12:00:00.123456789Z"', 1_704_110_400.123456789),
+        ('"2024-01-01T12:00:00.1234567891999Z"', 1_704_110_400.123456789),  # truncated
+        ('"2024-01-01T12:00:00,5Z"', 1_704_110_400.5),
+        ('"2024-01-01T17:30:00+05:30"', 1_704_110_400.0),
+        ('"2024-01-01T06:00:00.25-06:00"', 1_704_110_400.25),
+        ('"2024-01-01T9:00:00Z"', 1_704_099_600.0),  # Go reads "15" as one or two digits
+        ('"2024-02-29T00:00:00Z"', 1_709_164_800.0),
+        ('"0001-01-01T00:00:00Z"', None),  # Go's zero time: "now"
+        ('"0001-01-01T01:00:00+01:00"', None),  # the same instant
+        ("null", None),
     ],
 )
-def test_simple_fold(rune, folded):
-    assert simple_fold(ord(rune)) == ord(folded)
+def test_go_time_parser_accepts(raw: str, expected: float | None) -> None:
+    moment = time_unmarshal_json(raw.encode())
+    if expected is None:
+        assert moment is None
+    else:
+        assert moment == pytest.approx(expected, abs=1e-6)
+
+
+_LAYOUT = '"\\"2006-01-02T15:04:05Z07:00\\""'
 
 
 @pytest.mark.parametrize(
-    ("s", "t", "equal"),
+    ("raw", "error"),
     [
-        # go1.19 bytes.EqualFold
-        ("Go", "GO", True), ("k", "\u212a", True), ("\u017f", "S", True),
-        ("stra\u00dfe", "STRASSE", False), ("\u00b5", "\u03bc", True), ("\u0131", "I", False),
-        ("\u0130", "i", False), ("a", "ab", False), ("\u00e9", "\u00c9", True),
+        ('"2024-01-01 12:00:00Z"',
+         f'parsing time "\\"2024-01-01 12:00:00Z\\"" as {_LAYOUT}: cannot parse " 12:00:00Z\\"" '
+         'as "T"'),
+        ('"2024-01-01t12:00:00z"',
+         f'parsing time "\\"2024-01-01t12:00:00z\\"" as {_LAYOUT}: cannot parse "t12:00:00z\\"" '
+         'as "T"'),
+        ('"2024-01-01T12:00:00+0530"',
+         f'parsing time "\\"2024-01-01T12:00:00+0530\\"" as {_LAYOUT}: cannot parse "+0530\\"" '
+         'as "Z07:00"'),
+        ('"2024-01-01T12:00:00"',
+         f'parsing time "\\"2024-01-01T12:00:00\\"" as {_LAYOUT}: cannot parse "\\"" as '
+         '"Z07:00"'),
+        ('"2024-01-01T24:00:00Z"', 'parsing time "\\"2024-01-01T24:00:00Z\\"": hour out of range'),
+        ('"2024-13-01T00:00:00Z"', 'parsing time "\\"2024-13-01T00:00:00Z\\"": month out of range'),
+        ('"2023-02-29T00:00:00Z"', 'parsing time "\\"2023-02-29T00:00:00Z\\"": day out of range'),
+        ('"2024-01-01T00:00:60Z"',
+         'parsing time "\\"2024-01-01T00:00:60Z\\"": second out of range'),
+        ('"2024-01-01T00:00:00Zé"',
+         f'parsing time "\\"2024-01-01T00:00:00Z\\xc3\\xa9\\"" as {_LAYOUT}: cannot parse '
+         '"\\xc3\\xa9\\"" as "\\""'),
+        ("true", f'parsing time "true" as {_LAYOUT}: cannot parse "true" as "\\""'),
     ],
 )
-def test_equal_fold(s, t, equal):
-    assert equal_fold(to_bytes(s), to_bytes(t)) is equal
-
-
-@pytest.mark.parametrize(
-    ("name", "key", "match"),
-    [
-        # encoding/json's foldFunc: ASCII names with s or k also take ſ and the Kelvin sign.
-        ("insecure-registries", "INSECURE-REGISTRIES", True),
-        ("insecure-registries", "in\u017fecure-registries", True),
-        ("identitytoken", "identitytо\u212aen", False),  # a Cyrillic о
-        ("identitytoken", "identityto\u212aen", True),
-        ("insecure-registries", "\u0131nsecure-registries", False),
-        ("insecure-registries", "insecure_registries", False),
-        ("Name", "NAME", True),  # letters only
-        ("Name", "N\u0430me", False),
-        ("id", "ID", True),
-        ("a_b", "A_B", True),  # non-letters
-        ("a_b", "A-B", False),
-        ("\u00e9t\u00e9", "\u00c9T\u00c9", True),  # a non-ASCII name: bytes.EqualFold
-    ],
-)
-def test_json_fold_func(name, key, match):
-    fold = json_fold_func(to_bytes(name))
-    assert fold(to_bytes(name), to_bytes(key)) is match
-
-
-def test_json_field_prefers_the_exact_name():
-    names = ["a", "A"]
-    assert json_field("A", names) == "A"
-    assert json_field("a", names) == "a"
-    assert json_field("\u0041", ["a"]) == "a"
-    assert json_field("b", names) is None
-
-
-def test_json_decode_keeps_every_member():
-    value = json_decode(b'{"a": 1, "b": [true, null, "x"], "a": {"c": -1.5e2}}')
-    assert isinstance(value, JSONObject)
-    assert value == {"a": {"c": -150.0}, "b": [True, None, "x"]}
-    assert value.pairs == [("a", 1), ("b", [True, None, "x"]), ("a", {"c": -150.0})]
-
-
-@pytest.mark.parametrize(
-    ("data", "value"),
-    [
-        (b"null", None),
-        (b" 12 ", 12),
-        (b"123abc", 123),  # the stream decoder stops after the first value
-        (b"{}{", {}),
-        (b'"\\ud83d\\ude00"', "\U0001f600"),  # a surrogate pair
-        (b'"\\udc00\\ud800"', "\ufffd\ufffd"),
-        (b'"\xed\xa0\x80"', "\ufffd\ufffd\ufffd"),  # an encoded surrogate: one per byte
-        (b"[" * 10000 + b"]" * 10000, None),  # as deep as Go goes
-    ],
-)
-def test_json_decode_values(data, value):
-    decoded = json_decode(data)
-    if data.startswith(b"[["):
-        depth = 0
-        while isinstance(decoded, list) and decoded:
-            decoded, depth = decoded[0], depth + 1
-        assert depth == 9999
-        return
-    assert decoded == value
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        (b"", "EOF"),
-        (b"[1", "unexpected EOF"),
-        (b"}", "invalid character '}' looking for beginning of value"),
-        (b'"a', "unexpected EOF"),
-        (b'{"a":tru }', "invalid character ' ' in literal true (expecting 'e')"),
-        (b'"\\"', "unexpected EOF"),
-        (b'["\\\\', "unexpected EOF"),
-    ],
-)
-def test_json_decode_refuses_with_go_text(data, message):
+def test_go_time_parser_refuses_as_go(raw: str, error: str) -> None:
     with pytest.raises(InvalidArgumentError) as info:
-        json_decode(data)
-    assert str(info.value) == message
+        time_unmarshal_json(raw.encode())
+    assert str(info.value) == error
