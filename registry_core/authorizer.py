@@ -22,6 +22,7 @@ Beyond the reference (each is listed in ``docs/authentication.rst``):
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import re
 import threading
@@ -47,7 +48,7 @@ from .errors import (
     TokenError,
     UntrustedRealmError,
 )
-from .gocompat import go_quote, time_unmarshal_json
+from .gocompat import go_quote, time_quote, time_unmarshal_json
 from .gojson import JSONNumber, JSONObject, json_decode, json_field, json_kind, json_unmarshal
 from .transport import redact_url, resendable_body
 
@@ -72,6 +73,7 @@ __all__ = [
     "registrable_domain",
     "registry_scope",
     "resendable_body",
+    "authorization_secrets",
     "repository_scope",
 ]
 
@@ -120,18 +122,33 @@ def registry_scope(name: str, actions: Iterable[str]) -> str:
     return f"registry:{name}:{','.join(actions)}"
 
 
+def _quoted_forms(secret: str) -> set[str]:
+    """How ``secret`` looks once escaped inside a quoted string: JSON-escaped (as a server
+    echoing it in a JSON body writes it), Go-``%q``-quoted or quoted as Go's ``time``
+    package quotes (as our messages quote what a server sent, Go's way), and both in turn."""
+    forms = {secret}
+    forms.update(json.dumps(secret, ensure_ascii=ascii_only)[1:-1] for ascii_only in (True, False))
+    for form in list(forms):
+        forms.add(go_quote(form)[1:-1])
+        forms.add(time_quote(form.encode("utf-8"))[1:-1])
+    forms.add(repr(secret)[1:-1])
+    return forms
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every secret, and its encoded forms, replaced by ``[redacted]``.
 
     The forms are the secret itself, its standard and URL-safe base64 (with and without
-    padding: a basic-auth header), and its URL-encoded forms (``quote_plus`` as in a form
-    body or query, ``quote`` with and without ``/`` kept; percent escapes in any case). For
-    messages and logs that must quote something a server sent back: a hostile or broken
-    server may echo the credentials it was given.
+    padding: a basic-auth header), its URL-encoded forms (``quote_plus`` as in a form body or
+    query, ``quote`` with and without ``/`` kept; percent escapes in any case), and its
+    escaped forms inside quoted strings (JSON, Go's ``%q``, Python's ``repr``). For messages
+    and logs that must quote something a server sent back: a hostile or broken server may
+    echo the credentials it was given. Secrets shorter than four characters are not
+    searched for: they would blank out ordinary words.
     """
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         raw = secret.encode("utf-8")
-        forms = {secret}
+        forms = _quoted_forms(secret)
         for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
             forms.update((encoded.decode("ascii"), encoded.decode("ascii").rstrip("=")))
         escaped = {quote_plus(secret), quote(secret, safe=""), quote(secret)} - {secret}
@@ -434,6 +451,24 @@ def basic_authorization(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
+def authorization_secrets(value: str | bytes | None) -> list[str]:
+    """The secrets an ``Authorization`` value carries, for :func:`redact`: a bearer (or v1
+    ``Token``) token; for basic auth the password and the ``user:password`` pair."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    scheme, _, credentials = (value or "").strip().partition(" ")
+    credentials = credentials.strip()
+    if not credentials:
+        return []
+    if scheme.lower() != "basic":
+        return [credentials]
+    try:
+        pair = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return [credentials]
+    return [pair, pair.partition(":")[2]]
+
+
 @dataclass(frozen=True)
 class _CachedToken:
     token: str
@@ -554,12 +589,14 @@ class TokenHandler:
             return self._fetch_with_refresh_token(target, refresh_token, service, scopes)
         return self._fetch_with_basic_auth(target, service, scopes)
 
-    def _secrets(self) -> list[str]:
+    def _secrets(self, *sent: str) -> list[str]:
+        """What must never be quoted: the password, the refresh token held now, and what
+        this request sent (``sent``: a refresh token another thread may have rotated since)."""
         if self.credentials is None:
-            return []
+            return list(sent)
         username, password = self.credentials.basic("")
         pair = f"{username}:{password}" if password else ""
-        return [pair, password, self.credentials.refresh_token("", "")]
+        return [pair, password, self.credentials.refresh_token("", ""), *sent]
 
     def _fetch_with_basic_auth(
         self, target: _Target, service: str, scopes: list[str]
@@ -587,8 +624,9 @@ class TokenHandler:
         log.debug("fetching token from %s for service %r, scopes %s", redact_url(realm),
                   service, scopes)
         response = self._send("GET", url, headers=headers, secret=bool(headers))
-        fields = _decode_token_response(self._checked_body(response), "getTokenResponse",
-                                        self._secrets())
+        secrets = self._secrets()
+        fields = _decode_token_response(self._checked_body(response, secrets),
+                                        "getTokenResponse", secrets)
         if fields.refresh_token and self.credentials is not None:
             self.credentials.set_refresh_token(realm, service, fields.refresh_token)
         token = fields.access_token or fields.token
@@ -620,8 +658,9 @@ class TokenHandler:
             data=urlencode(form),
             secret=True,
         )
-        fields = _decode_token_response(self._checked_body(response), "postTokenResponse",
-                                        self._secrets())
+        secrets = self._secrets(refresh_token)
+        fields = _decode_token_response(self._checked_body(response, secrets),
+                                        "postTokenResponse", secrets)
         if (
             fields.refresh_token
             and fields.refresh_token != refresh_token
@@ -676,10 +715,16 @@ class TokenHandler:
             if hop and secret and self.realm_policy is not None:
                 # The first URL is the realm the caller checked already.
                 self.realm_policy.check(target.url)
-            response = self.session.request(
-                method, target.url, headers=hop_headers, data=data, timeout=TOKEN_TIMEOUT,
-                stream=True, allow_redirects=False,
-            )
+            try:
+                response = self.session.request(
+                    method, target.url, headers=hop_headers, data=data, timeout=TOKEN_TIMEOUT,
+                    stream=True, allow_redirects=False,
+                )
+            except ValueError:  # a plain requests.Session parses a Location it will not follow
+                raise TokenError(
+                    f"token server at {redact_url(target.url)} redirected to a location that "
+                    "is not a URL"
+                ) from None
             location = response.headers.get("Location")
             if response.status_code not in _REDIRECTS or not location:
                 try:
@@ -690,7 +735,7 @@ class TokenHandler:
             response.close()
             try:
                 following = _target(urljoin(target.url, location))
-            except TokenError:
+            except (TokenError, ValueError):  # urljoin: a broken IPv6 literal
                 raise TokenError(
                     f"token server at {redact_url(target.url)} redirected to a location that "
                     "is not a URL"
@@ -719,10 +764,13 @@ class TokenHandler:
             target = following
         raise TokenError(f"token server redirected more than {MAX_TOKEN_REDIRECTS} times")
 
-    def _checked_body(self, answer: tuple[int, str, bytes, requests.Response]) -> bytes:
+    @staticmethod
+    def _checked_body(
+        answer: tuple[int, str, bytes, requests.Response], secrets: list[str]
+    ) -> bytes:
         status, reason, body, response = answer
         if not 200 <= status <= 399:
-            raise _token_server_error(status, reason, body, response, self._secrets())
+            raise _token_server_error(status, reason, body, response, secrets)
         return body
 
 
@@ -887,7 +935,10 @@ def _token_server_error(
     quoted unredacted.
     """
     if not 400 <= status < 500:
-        return TokenError(f"received unexpected HTTP status: {status} {reason}".rstrip())
+        # Go quotes the server's own status line; a server may echo what it was sent there.
+        return TokenError(
+            redact(f"received unexpected HTTP status: {status} {reason}".rstrip(), secrets)
+        )
     error_class: type[RegistryError] = (
         AuthenticationError if status in (401, 403) else TokenError
     )

@@ -23,7 +23,9 @@ from .authorizer import (
     BasicHandler,
     RealmPolicy,
     TokenHandler,
+    authorization_secrets,
     errcode_text,
+    redact,
     repository_scope,
 )
 from .challenge import ChallengeManager
@@ -196,7 +198,8 @@ def list_tags(session: RepositorySession, repository_info: RepositoryInfo) -> li
         response = session.get(url, timeout=REQUEST_TIMEOUT)
         body = response.content
         if response.status_code != 200:
-            raise _tags_error(path, response.status_code, body)
+            sent = authorization_secrets(response.request.headers.get("Authorization"))
+            raise _tags_error(path, response.status_code, body, sent)
         try:
             data = json.loads(body)
         except ValueError:
@@ -211,9 +214,11 @@ def list_tags(session: RepositorySession, repository_info: RepositoryInfo) -> li
     return tags
 
 
-def _tags_error(path: str, status: int, body: bytes) -> RegistryError:
+def _tags_error(path: str, status: int, body: bytes, secrets: list[str]) -> RegistryError:
+    """The error for a failed tags request; the registry's own text, with the credentials
+    the request carried redacted (a registry may echo them)."""
     detail = errcode_text(body) or f"{status} {go_status_text(status)}".rstrip()
-    message = f"listing tags of {path}: {detail}"
+    message = redact(f"listing tags of {path}: {detail}", secrets)
     if status == 404:
         return RepositoryNotFoundError(message)
     if status in (401, 403):

@@ -46,6 +46,7 @@ __all__ = [
     "parse_ip",
     "parse_ip_zone",
     "split_host_port",
+    "time_quote",
     "time_unmarshal_json",
     "to_address",
     "to_bytes",
@@ -734,7 +735,7 @@ _TIME_CHUNKS = (
 _ZERO_TIME = -62135596800  # 0001-01-01T00:00:00Z, Go's zero time, in Unix seconds
 
 
-def _time_quote(data: bytes) -> str:
+def time_quote(data: bytes) -> str:
     """Go's ``time`` package ``quote``: bytes outside printable ASCII as ``\\xNN``."""
     out = ['"']
     for byte in data:
@@ -812,12 +813,12 @@ def time_unmarshal_json(raw: bytes) -> float | None:
 
     def cannot(elem: bytes, layout_elem: bytes) -> InvalidArgumentError:
         return InvalidArgumentError(
-            f"parsing time {_time_quote(raw)} as {_time_quote(_TIME_LAYOUT)}: cannot parse "
-            f"{_time_quote(elem)} as {_time_quote(layout_elem)}"
+            f"parsing time {time_quote(raw)} as {time_quote(_TIME_LAYOUT)}: cannot parse "
+            f"{time_quote(elem)} as {time_quote(layout_elem)}"
         )
 
     def out_of_range(what: str) -> InvalidArgumentError:
-        return InvalidArgumentError(f"parsing time {_time_quote(raw)}: {what} out of range")
+        return InvalidArgumentError(f"parsing time {time_quote(raw)}: {what} out of range")
 
     for prefix, std in _TIME_CHUNKS:
         if value[: len(prefix)] != prefix:
@@ -826,7 +827,7 @@ def time_unmarshal_json(raw: bytes) -> float | None:
         if not std:
             if value:
                 raise InvalidArgumentError(
-                    f"parsing time {_time_quote(raw)}: extra text: {_time_quote(value)}"
+                    f"parsing time {time_quote(raw)}: extra text: {time_quote(value)}"
                 )
             break
         ok = True

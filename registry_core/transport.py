@@ -41,7 +41,7 @@ from requests.utils import default_headers, select_proxy
 from urllib3 import PoolManager
 from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
+from urllib3.exceptions import ConnectTimeoutError, LocationValueError, MaxRetryError
 from urllib3.exceptions import ProxyError as Urllib3ProxyError
 from urllib3.util.timeout import Timeout
 
@@ -603,6 +603,11 @@ class RegistryTransport(HTTPAdapter):
             )
         except requests.RequestException as exc:
             raise _transport_error(request, exc, proxy) from None
+        except LocationValueError:  # urllib3's own, e.g. an empty or 64-byte DNS label
+            raise TransportError(
+                f"{_go_op(request.method)} {_url_for_message(request.url or '')}: "
+                "invalid host name"
+            ) from None
 
     def __repr__(self) -> str:
         return (

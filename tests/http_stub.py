@@ -133,6 +133,8 @@ class Answer:
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    #: The status line's reason phrase; ``None`` for the standard one.
+    reason: str | None = None
 
 
 Route = Callable[[Seen], Answer]
@@ -194,7 +196,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, seen: Seen, answer: Answer) -> None:
         seen.status = answer.status
-        self.send_response(answer.status)
+        self.send_response(answer.status, answer.reason)
         for name, value in answer.headers:
             self.send_header(name, value)
         if not any(name.lower() == "content-length" for name, _value in answer.headers):

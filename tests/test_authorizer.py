@@ -843,6 +843,41 @@ def test_a_redirect_to_an_ambiguous_location_is_refused(http: requests.Session) 
     assert hostile.seen == []
 
 
+@pytest.mark.parametrize("location", ["http://[::1/x", "http://[zz]/x", "//[::1"])
+def test_a_redirect_to_a_broken_ip_literal_is_a_token_error(
+    http: requests.Session, location: str
+) -> None:
+    from registry_core.transport import http_client, new_transport
+
+    with StubServer(_moved(location)) as tokens, http_client(new_transport()) as pipeline:
+        for session in (http, pipeline):
+            for creds in (Creds("alice", "pw"), None):
+                with pytest.raises(TokenError, match="redirected to a location that is not a"):
+                    _handler(session, creds).get_token({"realm": tokens.url + "/t"}, [])
+
+
+class RotatedElsewhere(Creds):
+    """A store whose refresh token another thread rotates right after this one read it."""
+
+    def refresh_token(self, url: str, service: str) -> str:
+        held, self.refresh = self.refresh, "rotated-by-another-thread"
+        return held
+
+
+def test_an_error_never_quotes_the_refresh_token_this_request_sent(
+    http: requests.Session,
+) -> None:
+    def echo(seen: Seen) -> Answer:
+        return _json(401, details=f"refresh token {seen.form['refresh_token'][0]} revoked")
+
+    with StubServer(echo) as tokens:
+        creds = RotatedElsewhere(refresh="cnry-sent-refresh-token")
+        with pytest.raises(AuthenticationError) as info:
+            _handler(http, creds).get_token({"realm": tokens.url + "/t"}, [])
+    assert "revoked" in str(info.value)  # control
+    assert "cnry-sent-refresh-token" not in str(info.value)
+
+
 # -- the basic handler -------------------------------------------------------------------------
 
 

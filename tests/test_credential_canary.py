@@ -22,7 +22,13 @@ from registry_core_plugins.static_credentials import StaticCredentials
 
 from registry_core.client import list_tags, open_session
 from registry_core.config import parse_repository_info
-from registry_core.errors import AuthenticationError, RegistryError, UntrustedRealmError
+from registry_core.errors import (
+    AuthenticationError,
+    RegistryError,
+    TokenError,
+    UntrustedRealmError,
+)
+from registry_core.gocompat import go_quote, time_quote
 from registry_core.login import auth
 from registry_core.manager import Hooks, get_plugin_manager
 from registry_core.reference import parse_normalized_named
@@ -33,25 +39,36 @@ from tests.http_stub import Answer, Seen, StubServer, free_port
 V2 = ("Docker-Distribution-Api-Version", "registry/2.0")
 
 
-@pytest.fixture(params=["plain", "url-special"])
+@pytest.fixture(params=["plain", "url-special", "quote-special"])
 def canary(request: pytest.FixtureRequest) -> dict[str, str]:
     """Unique secrets. The ``url-special`` ones hold ``+``, ``/`` and ``=``, which a form body
     or query carries percent-encoded (``%2B``, ``%2F``, ``%3D``): a server that echoes what
-    it was sent echoes that form."""
+    it was sent echoes that form. The ``quote-special`` ones hold a quote, a backslash and a
+    non-ASCII letter, which change when a server echoes them inside a JSON string and when a
+    message quotes that the way Go does."""
     if request.param == "plain":
         return {
             "password": "cnry-pw-" + secrets.token_hex(8),
             "token": "cnry-rt-" + secrets.token_hex(8),
         }
+    if request.param == "url-special":
+        return {
+            "password": f"cnry/pw+{secrets.token_hex(8)}==",
+            "token": f"cnry/rt+{secrets.token_hex(8)}==",
+        }
     return {
-        "password": f"cnry/pw+{secrets.token_hex(8)}==",
-        "token": f"cnry/rt+{secrets.token_hex(8)}==",
+        "password": f'cnry"pw\\ä{secrets.token_hex(8)}',
+        "token": f'cnry"rt\\ö{secrets.token_hex(8)}',
     }
 
 
 def _forms(value: str) -> set[str]:
-    """A canary as sent (raw) and in the encodings a request carries it in."""
-    return {value, quote_plus(value), quote(value, safe=""), quote(value)}
+    """A canary as sent (raw), in the encodings a request carries it in, and escaped inside
+    a quoted string as JSON, Go's ``%q`` and Go's ``time`` package write it."""
+    forms = {value, quote_plus(value), quote(value, safe=""), quote(value)}
+    for escaped in (json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]):
+        forms.update((escaped, go_quote(escaped)[1:-1], time_quote(escaped.encode())[1:-1]))
+    return forms
 
 
 @pytest.fixture(autouse=True)
@@ -244,6 +261,56 @@ def test_token_server_echoing_credentials_in_errors(
         with pytest.raises(AuthenticationError) as info:
             auth(Service(registry.url), config, "")
     assert any(seen.contains(canary[secret]) for seen in tokens.seen)  # control
+    _clean(info.value, canary)
+
+
+@pytest.mark.parametrize("secret", ["password", "token"])
+def test_token_server_echoing_credentials_in_its_status_line(
+    canary: dict[str, str], secret: str
+) -> None:
+    def route(seen: Seen) -> Answer:
+        echoed = f"{seen.basic} {seen.body.decode()}"  # sent as latin-1, as http.server does
+        return Answer(503, [], b"", reason=f"upstream said {echoed}")
+
+    with StubServer(route) as tokens, \
+            StubServer(_bearer_registry(f"{tokens.url}/token")) as registry, \
+            pytest.raises(TokenError) as info:
+        auth(Service(registry.url), _credentials(canary, secret), "")
+    assert "received unexpected HTTP status: 503 upstream said" in str(info.value)  # control
+    _clean(info.value, canary)
+
+
+@pytest.mark.parametrize("secret", ["password", "token"])
+def test_token_server_echoing_credentials_in_issued_at(
+    canary: dict[str, str], secret: str
+) -> None:
+    def route(seen: Seen) -> Answer:
+        sent = canary[secret] if seen.contains(canary[secret]) else "nothing"
+        return Answer(200, [], json.dumps({"token": "t", "issued_at": sent}).encode())
+
+    with StubServer(route) as tokens, \
+            StubServer(_bearer_registry(f"{tokens.url}/token")) as registry, \
+            pytest.raises(TokenError) as info:
+        auth(Service(registry.url), _credentials(canary, secret), "")
+    assert "parsing time" in str(info.value)  # control
+    _clean(info.value, canary)
+
+
+def test_registry_error_body_echoing_the_password_to_a_tag_listing(
+    canary: dict[str, str]
+) -> None:
+    def route(seen: Seen) -> Answer:
+        if seen.basic is None:
+            return Answer(401, [V2, ("WWW-Authenticate", 'Basic realm="r"')])
+        error = {"code": "DENIED", "message": f"password {seen.basic[1]} lacks pull"}
+        return Answer(403, [V2], json.dumps({"errors": [error]}).encode())
+
+    config = _credentials(canary, "password")
+    with StubServer(route) as registry, \
+            open_session(Service(registry.url, config), _info(registry)) as session, \
+            pytest.raises(AuthenticationError) as info:
+        list_tags(session, _info(registry))
+    assert "lacks pull" in str(info.value)  # control
     _clean(info.value, canary)
 
 

@@ -1060,3 +1060,11 @@ def test_default_session_is_a_registry_session_with_a_registry_transport():
 def test_sending_an_unprepared_request_is_refused():
     with pytest.raises(ValueError, match="PreparedRequests"):
         http_client(new_transport()).send(requests.Request("GET", "http://x.test/"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("host", ["a..b", "a" * 64 + ".example"])
+def test_a_host_urllib3_cannot_encode_is_a_transport_error(host: str) -> None:
+    # urllib3 refuses an empty or over-long DNS label before any lookup, with an error of
+    # its own that requests does not wrap.
+    with pytest.raises(TransportError, match="invalid host name"):
+        http_client(new_transport()).get(f"http://{host}/v2/")

@@ -29,7 +29,7 @@ from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING
 
 from registry_core.hookspecs import SendFunction, hookimpl
-from registry_core.transport import resendable_body
+from registry_core.transport import redact_url, resendable_body
 
 if TYPE_CHECKING:
     import requests
@@ -135,7 +135,8 @@ class RetryPlugin:
             delay = min(self.max_delay, retry_after(response.headers.get("Retry-After"), now))
             log.info(
                 "%s %s answered %d; retrying in %.1fs (attempt %d of %d)",
-                request.method, request.url, response.status_code, delay, attempt + 1,
+                request.method, redact_url(request.url or ""), response.status_code, delay,
+                attempt + 1,
                 self.max_attempts,
             )
             response.close()
