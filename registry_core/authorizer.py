@@ -916,13 +916,25 @@ def errcode_text(body: bytes, status: int = 0) -> str | None:
         data = json_unmarshal(body)  # Go's json.Unmarshal, as distribution reads it
     except InvalidArgumentError:
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, JSONObject):
         return None
-    details = data.get("details")
-    if isinstance(details, str) and details:
+    # Members are matched as Go matches struct fields (case-insensitively, the last of two
+    # duplicates winning); a value of the wrong type fails that decode as a whole.
+    details, details_fit, errors = "", True, None
+    for key, item in data.pairs:
+        if json_field(key, ("details",)) is not None:
+            if isinstance(item, str):
+                details = item
+            elif item is not None:
+                details_fit = False
+        if json_field(key, ("Errors",)) is not None:
+            errors = item
+    if details_fit and details:
         code = {401: "UNAUTHORIZED", 403: "DENIED", 429: "TOOMANYREQUESTS"}.get(status, "UNKNOWN")
         return f"{_code_text(code)}: {details}"
-    return _describe_errors(data.get("errors"))
+    if _errors_type_error(data) is not None:
+        return None
+    return _describe_errors(errors)
 
 
 def _token_server_error(

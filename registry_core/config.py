@@ -169,7 +169,10 @@ class ServiceOptions:
         ``null`` means no options. The message of an error names the file, as the daemon's
         does, followed by Go's text: ``EOF`` for an empty file, ``unexpected EOF`` for one cut
         short, ``invalid character 'x' looking for beginning of value`` and the like for bad
-        syntax, then the type errors of :meth:`from_daemon_json`.
+        syntax, ``json: cannot unmarshal number 1e400 into Go value of type float64`` for a
+        number a float64 cannot hold (the daemon's first pass decodes the whole file into a
+        map), then the type errors of :meth:`from_daemon_json`, which name
+        ``ServiceOptions`` where the daemon's second pass names its ``Config``.
 
         :raises InvalidRegistryOptionError: the file cannot be read, is not JSON, or holds a
             value of the wrong type.
@@ -459,6 +462,10 @@ def default_lookup_ip(host: str) -> list[IPAddress]:
     * a name holding a NUL character resolves to nothing (the C resolver would stop at the
       NUL and resolve ``127.0.0.1\\x00evil`` as ``127.0.0.1``; Go's lookup of such a name
       fails);
+    * a name with a non-ASCII character resolves to nothing: Python would IDNA-encode it
+      first, which drops zero-width characters and soft hyphens and maps full-width letters
+      to ASCII (``localhost\\u200b`` and ``ｌｏｃａｌｈｏｓｔ`` would become ``localhost``), while
+      Go looks the name up as it is and finds nothing (it is not a valid DNS name);
     * a name Go parses as an IP literal (:func:`~registry_core.gocompat.parse_ip_zone`: an
       IPv6 zone is allowed and dropped) is that address, without asking anyone;
     * a name ``getaddrinfo`` reads as a numeric address but Go does not
@@ -471,7 +478,7 @@ def default_lookup_ip(host: str) -> list[IPAddress]:
       ``AI_NUMERICHOST``, which never touches the network;
     * any other name goes to ``getaddrinfo`` (``/etc/hosts``, then DNS).
     """
-    if "\x00" in host:
+    if "\x00" in host or not host.isascii():
         return []
     literal = parse_ip_zone(host)
     if literal is not None:

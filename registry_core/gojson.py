@@ -24,6 +24,7 @@ Only what those callers use is here; it is not a general port of ``encoding/json
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -548,8 +549,19 @@ def _json_string(token: bytes) -> str:
 
 
 def _json_number(token: bytes) -> int | float:
-    if any(c in b".eE" for c in token) or len(token) > 4000:
-        return float(token)  # inf when it overflows; only the JSON kind matters to callers
+    """A number as Go decodes it into ``interface{}`` (a float64), kept an :class:`int` when
+    it is written as one.
+
+    :raises InvalidArgumentError: it overflows a float64 (``1e400``), Go's
+        ``json: cannot unmarshal number 1e400 into Go value of type float64``.
+    """
+    value = float(token)
+    if math.isinf(value):
+        raise InvalidArgumentError(
+            f"json: cannot unmarshal number {token.decode('ascii')} into Go value of type float64"
+        )
+    if any(c in b".eE" for c in token):
+        return value
     return int(token)
 
 

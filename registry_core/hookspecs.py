@@ -194,7 +194,8 @@ class RegistrySpecs:
         :param service: the service asking; use it for ``tls_config(host)``.
         :param config: a snapshot of the service's configuration taken when the lookup
             started (a concurrent ``load_*`` call does not change it); read it, do not
-            change it.
+            change it. Calls back into ``service`` see the same snapshot from this thread
+            only.
         :param hostname: the registry host, as in an image reference (``docker.io`` for Hub).
         :param action: ``"pull"`` or ``"push"``.
         :returns: a sequence of :class:`~registry_core.types.APIEndpoint`, or ``None``.

@@ -112,7 +112,9 @@ class DefaultService(Service):
     holding any lock, so lookups, and the name resolution they may need, run in parallel.
     While a lookup runs, every call it makes back into the service from the same thread (the
     endpoint plugins call :meth:`tls_config`) sees the same snapshot, so one lookup never mixes
-    two configurations, even if a ``load_*`` call completes meanwhile.
+    two configurations, even if a ``load_*`` call completes meanwhile. A plugin that hands
+    such calls to other threads (a pool building endpoints) gets the current configuration
+    there instead: read what it needs from the ``config`` the hook is given.
 
     :param options: the daemon's registry options; none by default.
     :param plugin_manager: the plugins to ask; by default

@@ -144,6 +144,11 @@ def test_redact_covers_url_encoded_and_url_safe_forms() -> None:
         # is an error (None), never a RecursionError.
         (b'{"details": "bad \xff byte"}', 401, "unauthorized: bad \ufffd byte"),
         (b"[" * 20000 + b"]" * 20000, 401, None),
+        # Keys match as Go matches struct fields; a details of the wrong type fails that
+        # decode even when a later duplicate is a string.
+        (b'{"Details": "boom"}', 401, "unauthorized: boom"),
+        (b'{"details": 5, "details": "boom"}', 401, None),
+        (b'{"ERRORS": [{"code": "DENIED", "message": "x"}]}', 403, "denied: x"),
         (b'{"a":' * 20000 + b"1" + b"}" * 20000, 401, None),
     ],
 )

@@ -312,7 +312,7 @@ def test_daemon_config_file_errors_are_go_s(tmp_path, content, message):
         # Invalid UTF-8 in a string is one U+FFFD a byte; a lone surrogate escape is U+FFFD.
         (b'{"registry-mirrors":["\xff\xe2\x82x", "\\ud800\\u0041"]}',
          ServiceOptions(mirrors=["\ufffd\ufffd\ufffdx", "\ufffdA"])),
-        (b'{"debug": 1e400, "x": [[[{"y": -0.5e-3}]]]}', ServiceOptions()),
+        (b'{"debug": 1e308, "x": [[[{"y": -0.5e-3}]]]}', ServiceOptions()),
     ],
 )
 def test_daemon_config_file_reads_as_go_does(tmp_path, content, options):
@@ -329,6 +329,19 @@ def test_daemon_config_file_with_a_bad_value_names_the_file(tmp_path):
     assert str(info.value) == (
         f"unable to configure the Docker daemon with file {path}: json: cannot unmarshal "
         "string into Go struct field ServiceOptions.insecure-registries of type []string"
+    )
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "1" + "0" * 400])
+def test_daemon_config_file_with_a_number_too_large_for_a_float64(tmp_path, number):
+    # The daemon's first pass decodes the whole file into a map, numbers into float64s.
+    path = tmp_path / "daemon.json"
+    path.write_text(f'{{"registry-mirrors": ["https://m.example"], "x": [{{"y": {number}}}]}}')
+    with pytest.raises(InvalidRegistryOptionError) as info:
+        ServiceOptions.from_daemon_config_file(path)
+    assert str(info.value) == (
+        f"unable to configure the Docker daemon with file {path}: json: cannot unmarshal "
+        f"number {number} into Go value of type float64"
     )
 
 
@@ -722,7 +735,22 @@ def test_default_lookup_ip_takes_go_ip_literals_without_asking_the_resolver(
     assert default_lookup_ip(host) == [address]
 
 
-@pytest.mark.parametrize("host", [*GLIBC_ONLY_NUMERIC, "127.0.0.1\x00evil"])
+#: Names Python's IDNA step turns into ``localhost`` (zero-width characters and soft hyphens
+#: dropped, full-width letters mapped to ASCII); Go looks them up as they are and finds none.
+IDNA_ALIASES_OF_LOCALHOST = [
+    "localhost\u200b", "local\u00adhost", "LOCALHOST\ufe0f", "\uff4c\uff4f\uff43\uff41\uff4c"
+    "\uff48\uff4f\uff53\uff54",
+]
+
+
+@pytest.mark.parametrize("host", IDNA_ALIASES_OF_LOCALHOST)
+def test_default_lookup_ip_resolves_a_non_ascii_name_to_nothing(host):
+    assert default_lookup_ip(host) == []
+
+
+@pytest.mark.parametrize(
+    "host", [*GLIBC_ONLY_NUMERIC, "127.0.0.1\x00evil", *IDNA_ALIASES_OF_LOCALHOST]
+)
 def test_numeric_forms_go_does_not_parse_are_secure_with_the_default_resolver(host):
     # The oracle: with no options, lookup_pull_endpoints("127.1:5000") and the others give
     # one https endpoint with verification on, as the host does not resolve into 127.0.0.0/8.

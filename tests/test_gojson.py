@@ -138,6 +138,11 @@ def test_json_decode_values(data, value):
         (b"1.", "unexpected EOF"),
         (b"nul", "unexpected EOF"),
         (b"[" * 10001, "invalid character '[' exceeded max depth"),
+        # A number a float64 cannot hold, decoded into interface{}; syntax errors come first.
+        (b'{"a": [1e400]}', "json: cannot unmarshal number 1e400 into Go value of type float64"),
+        (b"-" + b"9" * 400, f"json: cannot unmarshal number -{'9' * 400} into Go value of "
+         "type float64"),
+        (b"[1e400, }", "invalid character '}' looking for beginning of value"),
     ],
 )
 def test_json_decode_refuses_with_go_text(data, message):
@@ -147,8 +152,8 @@ def test_json_decode_refuses_with_go_text(data, message):
 
 
 def test_json_decode_use_number_keeps_the_literals():
-    value = json_decode(b"[1e3, -0, 1.50]", use_number=True)
-    assert value == ["1e3", "-0", "1.50"]
+    value = json_decode(b"[1e3, -0, 1.50, 1e400]", use_number=True)
+    assert value == ["1e3", "-0", "1.50", "1e400"]
     assert all(isinstance(item, JSONNumber) for item in value)
 
 
