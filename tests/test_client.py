@@ -16,6 +16,7 @@ from registry_core.reference import parse_normalized_named
 from registry_core.service import DefaultService
 from registry_core.types import AuthConfig, RepositoryInfo
 from tests.http_stub import Answer, Seen, StubServer, free_port
+from tests.recording_plugins import PerHostModifiers
 from tests.registry_fixtures import MANIFEST_V2, RegistryEnv
 
 pytest_plugins = ["tests.registry_fixtures"]
@@ -282,18 +283,6 @@ def test_no_endpoint_answers() -> None:
 def test_each_host_gets_its_own_request_modifiers() -> None:
     # The registry's modifiers must not reach its token realm or the blob store it
     # redirects to; each of those gets the modifiers the plugins give for its own host.
-    from registry_core.hookspecs import hookimpl
-    from registry_core.transport import headers
-
-    class PerHost:
-        def __init__(self) -> None:
-            self.asked: list[str] = []
-
-        @hookimpl
-        def registry_request_modifiers(self, host: str) -> Any:
-            self.asked.append(host)
-            return headers("", {"X-For": [host]})
-
     with StubServer(lambda seen: Answer(200, [], b'{"token": "tok"}')) as tokens, \
             StubServer(lambda seen: Answer(200, [], b"blob")) as blobs:
         def route(seen: Seen) -> Answer:
@@ -304,7 +293,7 @@ def test_each_host_gets_its_own_request_modifiers() -> None:
                 return Answer(307, [("Location", f"{blobs.url}/blob")])
             return Answer(200)
 
-        per_host = PerHost()
+        per_host = PerHostModifiers()
         with StubServer(route) as registry:
             base = registry.url.replace("127.0.0.1", "localhost")
             service = _StubService(base, plugins=(per_host,))

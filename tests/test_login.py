@@ -35,6 +35,7 @@ from registry_core.service import DefaultService
 from registry_core.tlsconfig import TLSConfig
 from registry_core.types import APIEndpoint, APIVersion, AuthConfig
 from tests.http_stub import Answer, Seen, StubServer, free_port
+from tests.recording_plugins import PerHostModifiers
 from tests.registry_fixtures import CERTS_DIR_ENV, PKI, RegistryEnv
 
 pytest_plugins = ["tests.registry_fixtures"]
@@ -487,20 +488,6 @@ def test_v1_login_other_status_quotes_body_and_headers() -> None:
     assert password not in text
 
 
-class PerHost:
-    """Modifiers that name the host they were asked for."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-
-    @hookimpl
-    def registry_request_modifiers(self, host: str) -> Any:
-        from registry_core.transport import headers
-
-        self.asked.append(host)
-        return headers("", {"X-For": [host]})
-
-
 def test_realm_requests_get_the_realm_hosts_modifiers() -> None:
     with StubServer(lambda seen: Answer(200, [], b'{"token": "tok"}')) as tokens:
         def route(seen: Seen) -> Answer:
@@ -513,7 +500,7 @@ def test_realm_requests_get_the_realm_hosts_modifiers() -> None:
             def registry_trust_realm(self, realm: str, registry: str, secure: bool) -> bool:
                 return True
 
-        per_host = PerHost()
+        per_host = PerHostModifiers()
         with StubServer(route) as registry:
             endpoint = _insecure(registry.url.replace("127.0.0.1", "localhost"))
             service = FakeService([endpoint], plugins=[Trust(), per_host])
@@ -579,7 +566,7 @@ def test_v1_login_through_the_built_in_layer_sends_the_same() -> None:
 
 
 def test_v1_login_redirect_gets_its_own_hosts_modifiers_and_no_credentials() -> None:
-    per_host = PerHost()
+    per_host = PerHostModifiers()
     with StubServer(_v1(200)) as other:
         moved = _v1(302, headers=[("Location", f"{other.url}/v1/users/")])
         with StubServer(moved) as server:

@@ -1,0 +1,22 @@
+"""Small plugins that tests register to watch what the core asks the plugins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from registry_core.hookspecs import hookimpl
+from registry_core.interfaces import RequestModifier
+from registry_core.transport import headers
+
+
+class PerHostModifiers:
+    """Answers ``registry_request_modifiers`` with an ``X-For: <host>`` header, recording
+    each host it was asked about: a request's ``X-For`` shows whose modifiers it got."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    @hookimpl
+    def registry_request_modifiers(self, host: str) -> Sequence[RequestModifier]:
+        self.asked.append(host)
+        return headers("", {"X-For": [host]})
