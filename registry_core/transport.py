@@ -185,10 +185,7 @@ def _parse_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
     ip = parse_ip(host)
     if ip is None:
         return None
-    address = to_address(ip)
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
+    return to_address(ip)
 
 
 def _parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
@@ -698,9 +695,12 @@ def redirect_keeps_credentials(
     return _is_domain_or_subdomain(_canonical_addr(target_url), _canonical_addr(previous_url))
 
 
-def _strip_credentials(headers: CaseInsensitiveDict[str]) -> None:
-    for name in SENSITIVE_HEADERS:
-        headers.pop(name, None)
+def _hop_headers(original: Mapping[str, str], keep_credentials: bool) -> CaseInsensitiveDict[str]:
+    result: CaseInsensitiveDict[str] = CaseInsensitiveDict(original)
+    if not keep_credentials:
+        for name in SENSITIVE_HEADERS:
+            result.pop(name, None)
+    return result
 
 
 def redirect_headers(
@@ -720,22 +720,28 @@ def redirect_headers(
     :param dropped_before: whether an earlier hop of the same chain went without the
         credential headers; see :func:`redirect_keeps_credentials`.
     """
-    result: CaseInsensitiveDict[str] = CaseInsensitiveDict(original)
-    if not redirect_keeps_credentials(
-        original_url, previous_url, target_url, dropped_before=dropped_before
-    ):
-        _strip_credentials(result)
-    return result
+    return _hop_headers(
+        original,
+        redirect_keeps_credentials(
+            original_url, previous_url, target_url, dropped_before=dropped_before
+        ),
+    )
+
+
+def _without_userinfo(url: str) -> str:
+    """``url`` without user info or fragment."""
+    parts = urlsplit(url)
+    return urlunsplit(
+        (parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, "")
+    )
 
 
 def referer_for(previous_url: str, target_url: str) -> str | None:
     """The ``Referer`` of a redirect hop, as Go's client sets it (``refererForURL``):
     the previous URL without user info or fragment; none from https to http."""
-    previous = urlsplit(previous_url)
-    if previous.scheme == "https" and urlsplit(target_url).scheme == "http":
+    if urlsplit(previous_url).scheme == "https" and urlsplit(target_url).scheme == "http":
         return None
-    netloc = previous.netloc.rpartition("@")[2]
-    return urlunsplit((previous.scheme, netloc, previous.path, previous.query, ""))
+    return _without_userinfo(previous_url)
 
 
 def _redirect_method(method: str, status: int) -> tuple[str, bool] | None:
@@ -913,13 +919,6 @@ def redirected_from(request: requests.PreparedRequest) -> str | None:
     if isinstance(request, RedirectedRequest):
         return request.redirected_from
     return None
-
-
-def _without_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(
-        (parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, "")
-    )
 
 
 def _host_key(url: str) -> str:
@@ -1169,9 +1168,7 @@ class RegistrySession(requests.Session):
         kept = redirect_keeps_credentials(
             original.url or "", previous_url, url, dropped_before=dropped_before
         )
-        hop.headers = CaseInsensitiveDict(original.headers)
-        if not kept:
-            _strip_credentials(hop.headers)
+        hop.headers = _hop_headers(original.headers, kept)
         hop.hooks = _copy_hooks(original.hooks)
         if not include_body:  # a body to send again was rewound by resendable_body
             hop.body = None

@@ -23,35 +23,17 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 
 from registry_core.errors import AuthenticationError
 from registry_core.hookspecs import hookimpl
-from registry_core.transport import redirected_from
+from registry_core.transport import redirected_from, trusted_location
 from registry_core.types import AuthConfig
 
 __all__ = ["AuthTransport", "auth_transport", "trusted_location", "registry_v1_auth_transport"]
 
 log = logging.getLogger(__name__)
 
-#: The domains, and their subdomains, that a redirect may carry v1 credentials to.
-_TRUSTED_DOMAINS = ("docker.com", "docker.io")
-
 _TOKEN_HEADER = "X-Docker-Token"
 
 Timeout = float | tuple[float, float] | tuple[float, None] | None
 Cert = bytes | str | tuple[bytes | str, bytes | str] | None
-
-
-def trusted_location(url: str) -> bool:
-    """Whether ``url`` may receive credentials after a redirect (Go ``trustedLocation``).
-
-    True for https URLs whose host is ``docker.com`` or ``docker.io`` or a subdomain of one.
-    As in the reference, the host is compared as written (after the port is cut at the first
-    ``:``). requests lower-cases (and IDNA-encodes) the host of every URL it prepares, and
-    registry-core's session does the same for each redirect hop, so that is what this sees.
-    """
-    parts = urlsplit(url)
-    if parts.scheme != "https":
-        return False
-    host = parts.netloc.rpartition("@")[2].split(":", 1)[0]
-    return any(host == domain or host.endswith("." + domain) for domain in _TRUSTED_DOMAINS)
 
 
 def _where(url: str) -> str:
@@ -88,8 +70,8 @@ class AuthTransport(BaseAdapter):
        client does), and so, beyond the reference, is one that
        :func:`registry_core.transport.redirected_from` marks (registry-core's session marks
        every hop, including an https-to-http one, which carries no ``Referer``). A hop to an
-       untrusted location (see :func:`trusted_location`) is sent as it is, with no
-       credentials added, and a token in its response is not kept.
+       untrusted location (see :func:`~registry_core.transport.trusted_location`) is sent as
+       it is, with no credentials added, and a token in its response is not kept.
     2. With ``always_set_basic_auth`` (a standalone private v1 registry over https), every
        request gets basic auth; with no ``auth_config`` that is an error.
     3. Otherwise an ``Authorization`` header already on the request is kept. If there is none,
