@@ -1,26 +1,26 @@
-"""Loading the reference's conformance vectors from ``../shared/conformance``."""
+"""Loading the conformance vectors kept under ``tests/vectors/`` (see its ``SOURCE.md``)."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CONFORMANCE_DIR = Path(
-    os.environ.get("REGISTRY_CORE_CONFORMANCE_DIR", REPO_ROOT.parent / "shared" / "conformance")
-)
+VECTORS_DIR = Path(__file__).resolve().parent / "vectors"
+#: Vectors recorded from the Go reference (moby's registry and distribution's reference packages).
+REFERENCE_DIR = VECTORS_DIR / "reference"
+#: Vectors recorded from containerd's hosts.toml and containers/image's registries.conf code.
+INTEROP_DIR = VECTORS_DIR / "interop"
 
 
-def load_cases(name: str) -> list[Any]:
-    """Every case of ``<name>.jsonl`` as a pytest param, with the line number as its id.
+def load_cases(name: str, directory: Path = REFERENCE_DIR) -> list[Any]:
+    """Every case of ``<directory>/<name>.jsonl`` as a pytest param, with the line number as its id.
 
     A missing vector file is an error, not a skip: the suite must run every vector.
     """
-    path = CONFORMANCE_DIR / f"{name}.jsonl"
+    path = directory / f"{name}.jsonl"
     if not path.is_file():
         raise FileNotFoundError(f"conformance vectors not found: {path}")
     cases = []
