@@ -38,7 +38,7 @@ from .errors import (
     RepositoryNotFoundError,
     TransportError,
 )
-from .login import go_status_text
+from .gocompat import go_status_text
 from .ping import ping_url, send_ping
 from .transport import RegistrySession, http_client, new_transport
 from .types import APIEndpoint, APIVersion, RepositoryInfo
