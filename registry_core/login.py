@@ -22,14 +22,10 @@ from urllib.parse import urlsplit
 import requests
 
 from .authorizer import (
-    Authorizer,
-    BasicHandler,
-    RealmPolicy,
-    TokenHandler,
     basic_authorization,
     redact,
 )
-from .challenge import ChallengeManager
+from .authsession import SessionFactory
 from .constants import INDEX_HOSTNAME
 from .credentials import LoginCredentialStore
 from .errors import (
@@ -48,12 +44,11 @@ from .gocompat import (  # Go's url.Parse, with its error texts
     to_bytes,
     url_parse,
 )
-from .ping import confirms_v2, ping_url, send_ping
-from .transport import RegistrySession, headers, http_client, new_transport
+from .ping import confirms_v2, ping_url
+from .transport import headers, new_transport
 from .types import APIEndpoint, APIVersion, AuthConfig
 
 if TYPE_CHECKING:
-    from .interfaces import RequestModifier
     from .manager import Hooks
 
 __all__ = [
@@ -162,25 +157,6 @@ def _unwrap(error: FallbackError) -> BaseException:
     return inner if isinstance(inner, BaseException) else LoginError(str(inner))
 
 
-def _modifiers(user_agent: str) -> list[RequestModifier]:
-    """The modifiers every request of a login gets, whatever its host: ``User-Agent``."""
-    return headers(user_agent, None)
-
-
-def _session(
-    transport: requests.adapters.BaseAdapter, user_agent: str, hooks: Hooks | None
-) -> RegistrySession:
-    """A login session: ``User-Agent`` on every request, then the plugins'
-    ``registry_request_modifiers`` for each request's own host (the registry's, or the token
-    realm's, or a redirect target's)."""
-    return http_client(
-        transport,
-        _modifiers(user_agent),
-        hooks=hooks,
-        host_modifiers=hooks.request_modifiers if hooks is not None else None,
-    )
-
-
 def login_v2(
     auth_config: AuthConfig, endpoint: APIEndpoint, user_agent: str, *, hooks: Hooks | None = None
 ) -> tuple[str, str]:
@@ -200,35 +176,21 @@ def _login_v2(
     parts = urlsplit(endpoint.url)
     log.debug("attempting v2 login to registry endpoint %s", url)
     credentials = LoginCredentialStore(dataclasses.replace(auth_config))
-    transport = new_transport(endpoint.tls_config)
-    session = _session(transport, user_agent, hooks)
-    token_session = _session(transport, user_agent, hooks)
+    factory = SessionFactory(hooks, headers(user_agent, None))
+    session = factory.session(endpoint)
     try:
         try:
-            response = send_ping(session, url)
+            response = factory.ping(session, endpoint)
         except TransportError as exc:
             raise FallbackError(exc) from exc
         if parts.scheme == "https":
             answered_https.add(parts.netloc.lower())
         found_v2 = confirms_v2(response)
-        manager = ChallengeManager()
         try:
-            manager.add_response(response)
+            manager = factory.challenges(response)
         except PingResponseError as exc:
             raise (exc if found_v2 else FallbackError(exc)) from exc
-        secure = parts.scheme == "https" and not endpoint.tls_config.insecure_skip_verify
-        policy = RealmPolicy(
-            parts.netloc, secure, trust_hook=hooks.trust_realm if hooks is not None else None
-        )
-        session.auth = Authorizer(
-            manager,
-            [
-                TokenHandler(token_session, credentials, realm_policy=policy),
-                BasicHandler(credentials),
-            ],
-            send=session.send_as_is,
-            trusts_host=policy.trusts_host,
-        )
+        factory.authorize(session, endpoint, manager, credentials)
         try:
             answer = session.get(url, timeout=LOGIN_TIMEOUT)
         except RegistryError as exc:
@@ -247,7 +209,6 @@ def _login_v2(
         raise error
     finally:
         session.close()
-        token_session.close()
 
 
 def login_v1(
@@ -274,7 +235,9 @@ def login_v1(
         transport = hooks.v1_auth_transport(
             transport, dataclasses.replace(auth_config), always_set_basic_auth=False
         )
-    session = _session(transport, user_agent, hooks)
+    session = SessionFactory(hooks, headers(user_agent, None)).session(
+        endpoint, transport=transport
+    )
     secrets = [auth_config.password, f"{auth_config.username}:{auth_config.password}"]
     try:
         try:

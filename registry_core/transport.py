@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Any
@@ -381,22 +382,35 @@ def http_client(
     transport: BaseAdapter | None = None,
     modifiers: Iterable[RequestModifier] = (),
     *,
-    hooks: Hooks | None = None,
+    plugin_hooks: Hooks | None = None,
     auth: AuthBase | None = None,
     host_modifiers: HostModifiers | None = None,
+    hooks: Hooks | None = None,
 ) -> RegistrySession:
     """A :class:`RegistrySession` sending through ``transport`` (Go ``HTTPClient``, with
     distribution's ``transport.NewTransport(base, modifiers...)`` folded in).
 
     :param transport: usually from :func:`new_transport`; ``None`` for the default one.
     :param modifiers: applied to every request and redirect hop, before ``auth``.
-    :param hooks: send every request through these plugins' ``registry_send_request``.
+    :param plugin_hooks: send every request through these plugins' ``registry_send_request``
+        (the session's :attr:`~RegistrySession.plugin_hooks`).
     :param auth: the authorizer, called for every request and redirect hop.
     :param host_modifiers: gives the modifiers for each hop's ``host[:port]``, applied after
-        ``modifiers`` (usually ``hooks.request_modifiers``).
+        ``modifiers`` (usually ``plugin_hooks.request_modifiers``).
+    :param hooks: the old name of ``plugin_hooks``; deprecated (a
+        :class:`DeprecationWarning`), as requests already uses ``hooks`` for response hooks.
     """
+    if hooks is not None:
+        warnings.warn(
+            "http_client(hooks=...) is deprecated; use plugin_hooks=...",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        if plugin_hooks is not None and plugin_hooks is not hooks:
+            raise TypeError("http_client() got both plugin_hooks and hooks")
+        plugin_hooks = hooks
     return RegistrySession(
-        transport, modifiers, host_modifiers=host_modifiers, plugin_hooks=hooks, auth=auth
+        transport, modifiers, host_modifiers=host_modifiers, plugin_hooks=plugin_hooks, auth=auth
     )
 
 
