@@ -52,6 +52,7 @@ from .tokens import (
     Clock,
     TokenHandler,
 )
+from .urlerror import url_error
 
 __all__ = [
     "MAX_TOKEN_BODY",
@@ -154,7 +155,7 @@ class Authorizer(AuthBase):
                     try:
                         handler.authorize_request(request, challenge.parameters)
                     except AuthenticationError as exc:
-                        raise type(exc)(_url_error(request, exc)) from exc
+                        raise type(exc)(url_error(request.method, request.url or "", exc)) from exc
         if self.handle_401 not in request.hooks["response"]:
             request.hooks["response"].append(self.handle_401)
         return request
@@ -191,7 +192,7 @@ class Authorizer(AuthBase):
         try:
             token = handler.get_token(recorded.parameters, wider)
         except AuthenticationError as exc:
-            raise type(exc)(_url_error(request, exc)) from exc
+            raise type(exc)(url_error(request.method, request.url or "", exc)) from exc
         retry = request.copy()
         retry.hooks["response"] = [h for h in retry.hooks["response"] if h != self.handle_401]
         retry.headers["Authorization"] = f"Bearer {token}"
@@ -206,9 +207,3 @@ class Authorizer(AuthBase):
         again.history.append(response)
         again.request = retry
         return again
-
-
-def _url_error(request: requests.PreparedRequest, error: BaseException) -> str:
-    """Go's ``url.Error`` text: ``Get "https://host/v2/": <error>``."""
-    method = request.method or "GET"
-    return f'{method[:1].upper()}{method[1:].lower()} "{request.url}": {error}'

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .errors import TransportError
 from .gocompat import parse_cidr, parse_ip, split_host_port, to_address
-from .urls import _idna, _netloc_host_port
+from .urls import idna_host, netloc_host_port
 
 __all__ = [
     "ProxyConfig",
@@ -112,7 +112,7 @@ class ProxyConfig:
         """
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
-        host, port = _netloc_host_port(parts.netloc, scheme)
+        host, port = netloc_host_port(parts.netloc, scheme)
         proxy: str | None = None
         if scheme == "https":
             proxy = _parse_proxy(self.https_proxy)
@@ -162,7 +162,7 @@ class ProxyConfig:
             match_host = not entry_host.startswith(".")
             if match_host:
                 entry_host = "." + entry_host
-            entry_host = _idna(entry_host)
+            entry_host = idna_host(entry_host)
             if (host.endswith(entry_host) or (match_host and host == entry_host[1:])) and (
                 entry_port in ("", port)
             ):

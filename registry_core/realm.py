@@ -17,6 +17,7 @@ from urllib3.util import Url, parse_url
 from .errors import RegistryError, TokenError, UntrustedRealmError
 from .gocompat import go_quote
 from .redact import redact_url
+from .urls import DEFAULT_PORTS, split_host
 
 __all__ = [
     "RealmPolicy",
@@ -26,14 +27,6 @@ __all__ = [
 #: Second-level labels that, under a two-letter country code, act as public suffixes
 #: (``example.co.uk``): the registrable domain then keeps three labels.
 _SECOND_LEVEL_SUFFIXES = frozenset({"ac", "co", "com", "edu", "gov", "net", "org"})
-
-
-def _split_host(netloc: str) -> str:
-    """The host name of a ``host[:port]`` (brackets of an IPv6 literal removed), lower-cased."""
-    host = netloc.rpartition("@")[2]
-    if host.startswith("["):
-        return host[1 : host.find("]")].lower() if "]" in host else host.lower()
-    return host.rpartition(":")[0].lower() if ":" in host else host.lower()
 
 
 def _refused_character(url: str) -> str | None:
@@ -107,11 +100,8 @@ def _target(url: str) -> _Target:
     return _Target(prepared.url or "", scheme, host, parts.port)
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
 def _port(target: _Target) -> int | None:
-    return target.port if target.port is not None else _DEFAULT_PORTS.get(target.scheme)
+    return target.port if target.port is not None else DEFAULT_PORTS.get(target.scheme)
 
 
 def _same_origin(first: _Target, second: _Target) -> bool:
@@ -249,7 +239,7 @@ class RealmPolicy:
         if target.scheme not in allowed_schemes:
             return "it does not use https"
         host = target.host
-        registry_host = _split_host(self.registry)
+        registry_host = split_host(self.registry)[0].lower()
         if host.rstrip(".") == registry_host.rstrip("."):
             return None
         if not _is_ip(host) and registrable_domain(host) == registrable_domain(registry_host):

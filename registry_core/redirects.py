@@ -11,7 +11,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from .redact import _URL_IN_TEXT, redact_url
-from .urls import _idna, _netloc_host_port, _without_userinfo
+from .urls import host_port, idna_host, netloc_host_port, without_userinfo
 
 __all__ = [
     "MAX_REDIRECTS",
@@ -44,7 +44,7 @@ SENSITIVE_HEADERS = (
 
 def _host_for_trust(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
-    return parts.scheme, parts.netloc.rpartition("@")[2].split(":", 1)[0]
+    return parts.scheme, host_port(parts.netloc).split(":", 1)[0]
 
 
 def trusted_location(url: str) -> bool:
@@ -66,8 +66,8 @@ def _canonical_addr(url: str) -> str:
     """Go's ``canonicalAddr``: ``host:port`` with the scheme's default port."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    host, port = _netloc_host_port(parts.netloc, scheme)
-    host = _idna(host)
+    host, port = netloc_host_port(parts.netloc, scheme)
+    host = idna_host(host)
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
@@ -149,7 +149,7 @@ def referer_for(previous_url: str, target_url: str) -> str | None:
     the previous URL without user info or fragment; none from https to http."""
     if urlsplit(previous_url).scheme == "https" and urlsplit(target_url).scheme == "http":
         return None
-    return _without_userinfo(previous_url)
+    return without_userinfo(previous_url)
 
 
 def _redirect_method(method: str, status: int) -> tuple[str, bool] | None:

@@ -23,7 +23,7 @@ from .errors import TransportError
 from .proxy import ProxyConfig, _normalize_proxy_url
 from .redact import redact_url
 from .tlsconfig import TLSConfig
-from .urlerror import _go_op, _transport_error, _url_for_message
+from .urlerror import transport_error, url_error
 
 __all__ = [
     "DIAL_TIMEOUT",
@@ -246,7 +246,7 @@ class RegistryTransport(HTTPAdapter):
             proxy = self.proxy_for(request.url or "", proxies)
         except TransportError as exc:
             raise TransportError(
-                f"{_go_op(request.method)} {_url_for_message(request.url or '')}: {exc}"
+                url_error(request.method, request.url or "", exc)
             ) from None
         chosen = {"all": proxy} if proxy is not None else {}
         try:
@@ -259,11 +259,10 @@ class RegistryTransport(HTTPAdapter):
                 proxies=chosen,
             )
         except requests.RequestException as exc:
-            raise _transport_error(request, exc, proxy) from None
+            raise transport_error(request, exc, proxy) from None
         except LocationValueError:  # urllib3's own, e.g. an empty or 64-byte DNS label
             raise TransportError(
-                f"{_go_op(request.method)} {_url_for_message(request.url or '')}: "
-                "invalid host name"
+                url_error(request.method, request.url or "", "invalid host name")
             ) from None
 
     def __repr__(self) -> str:

@@ -20,9 +20,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
@@ -60,8 +62,8 @@ from .tlsadapter import (
     RegistryTransport,
     new_transport,
 )
-from .urlerror import _go_op, _transport_error, _url_for_message
-from .urls import _host_key, _without_userinfo
+from .urlerror import transport_error, url_error
+from .urls import host_port, without_userinfo
 
 if TYPE_CHECKING:
     from .manager import Hooks
@@ -240,8 +242,11 @@ class RegistrySession(requests.Session):
             except UnicodeError:  # requests reads the Location as UTF-8
                 response.close()
                 raise TransportError(
-                    f"{_go_op(previous.method)} {_url_for_message(previous.url or '')}: failed "
-                    "to parse Location header: not UTF-8"
+                    url_error(
+                        previous.method,
+                        previous.url or "",
+                        "failed to parse Location header: not UTF-8",
+                    )
                 ) from None
             behaviour = _redirect_method(previous.method or "GET", response.status_code)
             if location is None or behaviour is None:
@@ -252,8 +257,11 @@ class RegistrySession(requests.Session):
             if len(history) + 1 >= self.max_redirects:
                 response.close()
                 raise TransportError(
-                    f"{_go_op(request.method)} {_url_for_message(previous.url or '')}: "
-                    f"stopped after {self.max_redirects} redirects"
+                    url_error(
+                        request.method,
+                        previous.url or "",
+                        f"stopped after {self.max_redirects} redirects",
+                    )
                 )
             hop, kept = self._redirect_hop(
                 request, previous, response, location, method, include_body, dropped
@@ -281,7 +289,7 @@ class RegistrySession(requests.Session):
             except TransportError:
                 raise
             except requests.RequestException as exc:
-                raise _transport_error(finished, exc, None) from None
+                raise transport_error(finished, exc, None) from None
 
         if self.plugin_hooks is None:
             return raw_send(request)
@@ -294,7 +302,7 @@ class RegistrySession(requests.Session):
         finished.hooks = _copy_hooks(logical.hooks)
         for modifier in self.modifiers:
             modifier.modify_request(finished)
-        for modifier in self._modifiers_for(_host_key(finished.url or "")):
+        for modifier in self._modifiers_for(host_port(urlsplit(finished.url or "").netloc)):
             modifier.modify_request(finished)
         auth = getattr(logical, _REQUEST_AUTH, None) or _as_auth(self.auth)
         if auth is not None:
@@ -330,12 +338,15 @@ class RegistrySession(requests.Session):
         except ValueError as exc:
             response.close()
             raise TransportError(
-                f"{_go_op(previous.method)} {_url_for_message(previous_url)}: failed to parse "
-                f"Location header {redact_url(location)!r}: {exc}"
+                url_error(
+                    previous.method,
+                    previous_url,
+                    f"failed to parse Location header {redact_url(location)!r}: {exc}",
+                )
             ) from None
         hop = RedirectedRequest()
         hop.__dict__.update(vars(original.copy()))
-        hop.redirected_from = _without_userinfo(previous_url)
+        hop.redirected_from = without_userinfo(previous_url)
         hop.method = method
         hop.url = url
         kept = redirect_keeps_credentials(
@@ -371,22 +382,35 @@ def http_client(
     transport: BaseAdapter | None = None,
     modifiers: Iterable[RequestModifier] = (),
     *,
-    hooks: Hooks | None = None,
+    plugin_hooks: Hooks | None = None,
     auth: AuthBase | None = None,
     host_modifiers: HostModifiers | None = None,
+    hooks: Hooks | None = None,
 ) -> RegistrySession:
     """A :class:`RegistrySession` sending through ``transport`` (Go ``HTTPClient``, with
     distribution's ``transport.NewTransport(base, modifiers...)`` folded in).
 
     :param transport: usually from :func:`new_transport`; ``None`` for the default one.
     :param modifiers: applied to every request and redirect hop, before ``auth``.
-    :param hooks: send every request through these plugins' ``registry_send_request``.
+    :param plugin_hooks: send every request through these plugins' ``registry_send_request``
+        (the session's :attr:`~RegistrySession.plugin_hooks`).
     :param auth: the authorizer, called for every request and redirect hop.
     :param host_modifiers: gives the modifiers for each hop's ``host[:port]``, applied after
-        ``modifiers`` (usually ``hooks.request_modifiers``).
+        ``modifiers`` (usually ``plugin_hooks.request_modifiers``).
+    :param hooks: the old name of ``plugin_hooks``; deprecated (a
+        :class:`DeprecationWarning`), as requests already uses ``hooks`` for response hooks.
     """
+    if hooks is not None:
+        warnings.warn(
+            "http_client(hooks=...) is deprecated; use plugin_hooks=...",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        if plugin_hooks is not None and plugin_hooks is not hooks:
+            raise TypeError("http_client() got both plugin_hooks and hooks")
+        plugin_hooks = hooks
     return RegistrySession(
-        transport, modifiers, host_modifiers=host_modifiers, plugin_hooks=hooks, auth=auth
+        transport, modifiers, host_modifiers=host_modifiers, plugin_hooks=plugin_hooks, auth=auth
     )
 
 

@@ -14,18 +14,22 @@ from urllib3.exceptions import ProxyError as Urllib3ProxyError
 from .errors import TransportError
 from .redact import _USERINFO, redact_url
 
+__all__ = ["go_op", "transport_error", "url_error"]
+
 _POOL_PREFIX = re.compile(r"^\w+\(host=[^)]*\):\s*")
 _OBJECT_PREFIX = re.compile(r"^<[^>]* object at 0x[0-9a-f]+>:\s*")
 
 
-def _url_for_message(url: str) -> str:
-    return f'"{redact_url(url)}"'
-
-
-def _go_op(method: str | None) -> str:
-    """Go's ``url.Error`` operation: ``Get``, ``Post``, ..."""
+def go_op(method: str | None) -> str:
+    """Go's ``url.Error`` operation for ``method``: ``Get``, ``Post``, ..."""
     method = method or "GET"
     return method[:1].upper() + method[1:].lower()
+
+
+def url_error(method: str | None, url: str, reason: object) -> str:
+    """Go's ``url.Error`` text, ``Get "https://host/v2/": <reason>``, with the URL redacted
+    (:func:`~registry_core.redact.redact_url`: no user info, no query)."""
+    return f'{go_op(method)} "{redact_url(url)}": {reason}'
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -69,10 +73,12 @@ def _describe(exc: requests.RequestException) -> str:
     return f"{kind}: {text}" if text else kind
 
 
-def _transport_error(
+def transport_error(
     request: requests.PreparedRequest, exc: requests.RequestException, proxy: str | None
 ) -> TransportError:
-    message = f"{_go_op(request.method)} {_url_for_message(request.url or '')}: {_describe(exc)}"
+    """The :class:`~registry_core.errors.TransportError` for a request requests could not
+    complete: Go's ``url.Error`` text with what went wrong, and never a password."""
+    message = url_error(request.method, request.url or "", _describe(exc))
     if proxy is not None:
         message += f" (proxy {redact_url(proxy)})"
     message = _USERINFO.sub(r"\g<scheme>***@", message)

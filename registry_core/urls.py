@@ -1,4 +1,5 @@
-"""Small URL helpers shared by the proxy rules, the redirect policy and the pipeline."""
+"""The small URL helpers the pipeline, the proxy rules, the redirect policy, the realm policy
+and the challenge manager share: one default-port map, one way to split a URL's authority."""
 
 from __future__ import annotations
 
@@ -6,22 +7,53 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .gocompat import split_host_port
 
-_DEFAULT_PORTS = {"http": "80", "https": "443", "socks5": "1080", "socks5h": "1080"}
+__all__ = [
+    "DEFAULT_PORTS",
+    "default_port",
+    "host_port",
+    "idna_host",
+    "netloc_host_port",
+    "split_host",
+    "without_userinfo",
+]
+
+#: The port a scheme implies when a URL names none (Go's ``portMap``; ``socks5h`` is
+#: urllib3's name for Go's ``socks5``).
+DEFAULT_PORTS = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080}
 
 
-def _netloc_host_port(netloc: str, scheme: str) -> tuple[str, str]:
-    """The host (brackets removed, case kept) and port (the scheme's default if absent)."""
-    hostport = netloc.rpartition("@")[2]
+def default_port(scheme: str) -> str:
+    """The default port of ``scheme`` as text, ``""`` for a scheme without one."""
+    port = DEFAULT_PORTS.get(scheme.lower())
+    return "" if port is None else str(port)
+
+
+def host_port(netloc: str) -> str:
+    """``host[:port]`` of a URL's authority as written: without user info."""
+    return netloc.rpartition("@")[2]
+
+
+def split_host(netloc: str) -> tuple[str, str]:
+    """The host (brackets of an IPv6 literal removed, case kept) and the port (``""`` when
+    absent) of a URL's authority, user info dropped. An authority Go's ``SplitHostPort``
+    refuses is all host."""
+    hostport = host_port(netloc)
     split = split_host_port(hostport)
-    if split is None:
-        host = hostport[1:-1] if hostport.startswith("[") and hostport.endswith("]") else hostport
-        port = ""
-    else:
-        host, port = split
-    return host, port or _DEFAULT_PORTS.get(scheme, "")
+    if split is not None:
+        return split
+    if hostport.startswith("[") and hostport.endswith("]"):
+        return hostport[1:-1], ""
+    return hostport, ""
 
 
-def _idna(host: str) -> str:
+def netloc_host_port(netloc: str, scheme: str) -> tuple[str, str]:
+    """As :func:`split_host`, with the scheme's default port when the authority has none."""
+    host, port = split_host(netloc)
+    return host, port or default_port(scheme)
+
+
+def idna_host(host: str) -> str:
+    """``host`` in the IDNA (ASCII) form requests sends; as it is when it cannot be encoded."""
     if host.isascii():
         return host
     try:
@@ -30,15 +62,7 @@ def _idna(host: str) -> str:
         return host
 
 
-def _without_userinfo(url: str) -> str:
+def without_userinfo(url: str) -> str:
     """``url`` without user info or fragment."""
     parts = urlsplit(url)
-    return urlunsplit(
-        (parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, "")
-    )
-
-
-def _host_key(url: str) -> str:
-    """``host[:port]`` of ``url`` as written, without user info: what the per-host
-    modifiers are asked for."""
-    return urlsplit(url).netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host_port(parts.netloc), parts.path, parts.query, ""))
