@@ -13,10 +13,12 @@ from tests.programs import PACKAGES, in_ci, require_program
 
 @pytest.fixture
 def bin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A PATH of one directory, holding only what the test puts there."""
+    """A PATH of one directory, holding only what the test puts there; not in CI unless the
+    test says so."""
     directory = tmp_path / "bin"
     directory.mkdir()
     monkeypatch.setenv("PATH", str(directory))
+    monkeypatch.delenv("CI", raising=False)
     return directory
 
 
@@ -28,10 +30,7 @@ def test_a_program_on_path_is_found(bin_dir: Path, monkeypatch: pytest.MonkeyPat
     assert require_program("docker-registry") == str(program)
 
 
-def test_outside_ci_a_missing_program_skips_naming_the_package(
-    bin_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("CI", raising=False)
+def test_outside_ci_a_missing_program_skips_naming_the_package(bin_dir: Path) -> None:
     with pytest.raises(pytest.skip.Exception) as skipped:
         require_program("htpasswd")
     assert str(skipped.value) == (
