@@ -66,6 +66,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "registry_core_plugins.certsd",
     "registry_core_plugins.v1_token_auth",
     "registry_core_plugins.retry",
+    "registry_core_plugins.docker_config",
+    "registry_core_plugins.containers_auth",
 )
 
 #: Where a plugin came from: shipped with the host, found through an entry point, or

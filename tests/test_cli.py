@@ -10,6 +10,9 @@ import sys
 import pytest
 
 from registry_core.cli import main
+from tests.credential_env import isolated_credentials  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -8,6 +8,9 @@ import json
 import pytest
 
 from registry_core.cli import main
+from tests.credential_env import isolated_credentials  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
 
 @pytest.fixture
@@ -147,4 +150,6 @@ def test_login_reports_an_identity_token_without_printing_it(
         stdin=token_registry.password + "\n",
     )
     assert code == 0, err
-    assert json.loads(out) == {"status": "Login Succeeded", "identity_token": True}
+    answer = json.loads(out)
+    assert answer["status"] == "Login Succeeded"
+    assert answer["identity_token"] is True

@@ -1,0 +1,61 @@
+"""A fixture that points every credential store at the test's own temp directory.
+
+``HOME``, ``DOCKER_CONFIG``, ``XDG_RUNTIME_DIR``, ``XDG_CONFIG_HOME`` and
+``REGISTRY_AUTH_FILE`` all move into ``tmp_path``, so nothing a test stores (a login, a
+``pass`` store, a GnuPG key) lands in the user's own files, and nothing the user has (a
+``~/.docker/config.json``) changes what a test sees. The credential helpers' answer cache is
+emptied before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from registry_core.credhelpers import default_cache
+
+
+@dataclass
+class CredentialEnv:
+    home: Path
+    docker_config: Path
+    runtime_dir: Path
+    config_home: Path
+
+    @property
+    def config_json(self) -> Path:
+        return self.docker_config / "config.json"
+
+    @property
+    def runtime_auth_json(self) -> Path:
+        return self.runtime_dir / "containers" / "auth.json"
+
+    @property
+    def config_home_auth_json(self) -> Path:
+        return self.config_home / "containers" / "auth.json"
+
+
+@pytest.fixture
+def isolated_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CredentialEnv]:
+    root = tmp_path / "credential-env"
+    env = CredentialEnv(
+        home=root / "home",
+        docker_config=root / "home" / ".docker",
+        runtime_dir=root / "run",
+        config_home=root / "home" / ".config",
+    )
+    for directory in (env.home, env.runtime_dir):
+        directory.mkdir(parents=True, mode=0o700)
+    monkeypatch.setenv("HOME", str(env.home))
+    monkeypatch.setenv("DOCKER_CONFIG", str(env.docker_config))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(env.runtime_dir))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(env.config_home))
+    monkeypatch.delenv("REGISTRY_AUTH_FILE", raising=False)
+    monkeypatch.delenv("PASSWORD_STORE_DIR", raising=False)
+    monkeypatch.delenv("GNUPGHOME", raising=False)
+    default_cache().clear()
+    yield env
+    default_cache().clear()
