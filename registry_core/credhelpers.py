@@ -286,6 +286,10 @@ class CredentialHelper:
             answer = None
         else:
             answer = self._parse_get(text, server_url)
+            if not answer.username and not answer.secret:
+                # Some helpers (docker-credential-pass 0.6) answer an empty object, status 0,
+                # for a server they do not know: that is "not found" too.
+                answer = None
         if self.cache_seconds > 0:
             self.cache.put(key, answer)
         return answer

@@ -266,8 +266,9 @@ class DockerConfigFile:
 
     def erase(self, server: str) -> list[str]:
         """Forget the credentials for ``server``, as ``docker logout`` does: the entries under
-        its key and under the legacy forms ``http://host``, ``https://host``, each through its
-        helper if one is configured. Returns the keys erased; empty when not logged in.
+        its key and under the legacy forms ``http://host``, ``https://host`` that the file has,
+        each through its helper if one is configured, and the helper's credentials for the key
+        even without an entry. Returns the keys erased; empty when not logged in.
 
         :raises CredentialHelperError: a helper failed.
         :raises CredentialStoreError: the file cannot be written.
@@ -280,12 +281,18 @@ class DockerConfigFile:
         erased: list[str] = []
         for candidate in dict.fromkeys(candidates):
             helper_name, _ = self.helper_name(candidate)
-            in_helper = bool(helper_name) and self.helper_factory(helper_name).erase(candidate)
+            helper = self.helper_factory(helper_name) if helper_name else None
             if candidate in auths:
+                # As the Docker CLI: a key in the file is erased through its helper too.
+                if helper is not None:
+                    helper.erase(candidate)
                 del auths[candidate]
                 erased.append(candidate)
-            elif in_helper:
-                erased.append(candidate)
+            elif candidate == key and helper is not None and helper.get(key) is not None:
+                # Beyond the Docker CLI: credentials another program left in the helper
+                # without an entry in the file are erased as well.
+                helper.erase(key)
+                erased.append(key)
         if erased and self.exists:
             write_json_atomically(self.path, self.data)
         return erased

@@ -9,6 +9,10 @@ emptied before and after.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from registry_core.credhelpers import default_cache
+from tests.programs import require_program
 
 
 @dataclass
@@ -39,7 +44,9 @@ class CredentialEnv:
 
 
 @pytest.fixture
-def isolated_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CredentialEnv]:
+def isolated_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CredentialEnv]:
     root = tmp_path / "credential-env"
     env = CredentialEnv(
         home=root / "home",
@@ -59,3 +66,50 @@ def isolated_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     default_cache().clear()
     yield env
     default_cache().clear()
+
+
+@dataclass
+class PassStore:
+    """A throwaway GnuPG key and ``pass`` store, for the real ``docker-credential-pass``."""
+
+    gnupg_home: Path
+    store_dir: Path
+    key_id: str
+
+
+@pytest.fixture
+def pass_store(
+    isolated_credentials: CredentialEnv, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[PassStore]:
+    """``pass`` initialised with a fresh passphrase-less GnuPG key in the test's own HOME.
+
+    GnuPG's home is a short directory of its own under the system temp directory (removed
+    afterwards): the agent's socket path must fit in 108 bytes, which pytest's temp paths
+    may not.
+    """
+    require_program("docker-credential-pass")
+    require_program("pass")
+    require_program("gpg")
+    gnupg_home = Path(tempfile.mkdtemp(prefix="rc-gpg-"))
+    gnupg_home.chmod(0o700)
+    monkeypatch.setenv("GNUPGHOME", str(gnupg_home))
+    store_dir = isolated_credentials.home / ".password-store"
+    monkeypatch.setenv("PASSWORD_STORE_DIR", str(store_dir))
+    try:
+        subprocess.run(
+            ["gpg", "--batch", "--passphrase", "", "--quick-gen-key",
+             "registry-core test <test@registry-core.test>", "default", "default", "never"],
+            check=True, capture_output=True,
+        )
+        listing = subprocess.run(
+            ["gpg", "--batch", "--with-colons", "--list-keys"],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        key_id = next(line.split(":")[9] for line in listing.splitlines()
+                      if line.startswith("fpr:"))
+        subprocess.run(["pass", "init", key_id], check=True, capture_output=True)
+        yield PassStore(gnupg_home=gnupg_home, store_dir=store_dir, key_id=key_id)
+    finally:
+        subprocess.run(["gpgconf", "--kill", "all"], capture_output=True,
+                       env={**os.environ, "GNUPGHOME": str(gnupg_home)})
+        shutil.rmtree(gnupg_home, ignore_errors=True)
