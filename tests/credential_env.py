@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,3 +115,39 @@ def pass_store(
         subprocess.run(["gpgconf", "--kill", "all"], capture_output=True,
                        env={**os.environ, "GNUPGHOME": str(gnupg_home)})
         shutil.rmtree(gnupg_home, ignore_errors=True)
+
+
+def write_helper(directory: Path, name: str, body: str) -> Path:
+    """``docker-credential-<name>``, a shell script, on a PATH of the test's own."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"docker-credential-{name}"
+    path.write_text("#!/bin/sh\n" + textwrap.dedent(body))
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.fixture
+def bin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory put first on PATH, for the tests' own helper scripts."""
+    directory = tmp_path / "bin"
+    directory.mkdir()
+    monkeypatch.setenv("PATH", f"{directory}{os.pathsep}{os.environ['PATH']}")
+    return directory
+
+
+# A helper that keeps its credentials in files next to it and logs every call, as a real
+# store would (one entry per server URL).
+FILE_HELPER = """
+    NOT_FOUND="credentials not found in native keychain"
+    dir="$(dirname "$0")/store"; mkdir -p "$dir"
+    echo "$1" >> "$(dirname "$0")/calls"
+    case "$1" in
+      get) read -r url || true; f="$dir/$(echo "$url" | md5sum | cut -c1-32)"
+           if [ -f "$f" ]; then cat "$f"; else echo "$NOT_FOUND"; exit 1; fi ;;
+      store) input=$(cat); url=$(echo "$input" | sed 's/.*"ServerURL": *"\\([^"]*\\)".*/\\1/')
+             echo "$input" > "$dir/$(echo "$url" | md5sum | cut -c1-32)" ;;
+      erase) read -r url || true; f="$dir/$(echo "$url" | md5sum | cut -c1-32)"
+             if [ -f "$f" ]; then rm "$f"; else echo "$NOT_FOUND"; exit 1; fi ;;
+      list) echo '{}' ;;
+    esac
+"""

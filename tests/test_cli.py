@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from registry_core.cli import main
-from tests.credential_env import isolated_credentials  # noqa: F401
 
+pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
 

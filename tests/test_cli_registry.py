@@ -8,8 +8,8 @@ import json
 import pytest
 
 from registry_core.cli import main
-from tests.credential_env import isolated_credentials  # noqa: F401
 
+pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
 

@@ -4,54 +4,19 @@ per failure mode."""
 from __future__ import annotations
 
 import json
-import os
-import stat
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from registry_core.credhelpers import CACHE_ENV, TIMEOUT_ENV, TOKEN_USERNAME, CredentialHelper
 from registry_core.errors import CredentialHelperError, CredentialStoreError, RegistryError
-from tests.credential_env import isolated_credentials, pass_store  # noqa: F401
+from tests.credential_env import FILE_HELPER, write_helper
+
+pytest_plugins = ["tests.credential_env"]
 
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
 SECRET = "helper-secret-canary-7Q"
-
-
-def write_helper(directory: Path, name: str, body: str) -> Path:
-    """``docker-credential-<name>``, a shell script, on a PATH of the test's own."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"docker-credential-{name}"
-    path.write_text("#!/bin/sh\n" + textwrap.dedent(body))
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return path
-
-
-@pytest.fixture
-def bin_dir(tmp_path, monkeypatch) -> Path:
-    directory = tmp_path / "bin"
-    directory.mkdir()
-    monkeypatch.setenv("PATH", f"{directory}{os.pathsep}{os.environ['PATH']}")
-    return directory
-
-
-# A helper that keeps its credentials in files next to it and logs every call, as a real
-# store would (one entry per server URL).
-FILE_HELPER = """
-    dir="$(dirname "$0")/store"; mkdir -p "$dir"
-    echo "$1" >> "$(dirname "$0")/calls"
-    case "$1" in
-      get) read -r url || true; f="$dir/$(echo "$url" | md5sum | cut -c1-32)"
-           if [ -f "$f" ]; then cat "$f"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-      store) input=$(cat); url=$(echo "$input" | sed 's/.*"ServerURL": *"\\([^"]*\\)".*/\\1/')
-             echo "$input" > "$dir/$(echo "$url" | md5sum | cut -c1-32)" ;;
-      erase) read -r url || true; f="$dir/$(echo "$url" | md5sum | cut -c1-32)"
-             if [ -f "$f" ]; then rm "$f"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-      list) echo '{}' ;;
-    esac
-"""
 
 
 def calls(bin_dir: Path) -> list[str]:

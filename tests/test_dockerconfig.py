@@ -13,9 +13,9 @@ from registry_core.constants import INDEX_SERVER
 from registry_core.dockerconfig import DockerConfigFile, docker_config_dir, docker_config_key
 from registry_core.errors import CredentialHelperError, CredentialStoreError
 from registry_core.types import AuthConfig
-from tests.credential_env import isolated_credentials, pass_store  # noqa: F401
-from tests.test_credhelpers import FILE_HELPER, bin_dir, write_helper  # noqa: F401
+from tests.credential_env import FILE_HELPER, write_helper
 
+pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
 PASSWORD = "config-json-canary-3x"
