@@ -10,6 +10,7 @@ emptied before and after.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import stat
 import subprocess
@@ -23,6 +24,7 @@ import pytest
 
 from registry_core.credhelpers import default_cache
 from tests.programs import require_program
+from tests.registry_fixtures import RunningRegistry, _storage_copy, start_registry
 
 
 @dataclass
@@ -151,3 +153,17 @@ FILE_HELPER = """
       list) echo '{}' ;;
     esac
 """
+
+
+@pytest.fixture
+def htpasswd_registry(
+    tmp_path: Path, _seeded_storage: tuple[Path, dict[str, str]]
+) -> Iterator[tuple[RunningRegistry, str, str]]:
+    """A plain-http registry on 127.0.0.1 serving team/app:1.0 and :2.0 that wants basic
+    auth (skopeo needs --tls-verify=false for it; registry-core treats loopback as
+    insecure and falls back to http)."""
+    require_program("docker-registry")
+    password = "skopeo-pw-" + secrets.token_urlsafe(8)
+    storage = _storage_copy(_seeded_storage, tmp_path)
+    with start_registry(tmp_path, htpasswd={"alice": password}, storage_dir=storage) as registry:
+        yield registry, "alice", password

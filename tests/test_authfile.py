@@ -6,7 +6,6 @@ import base64
 import io
 import json
 import os
-import secrets
 import subprocess
 
 import pytest
@@ -15,7 +14,6 @@ from registry_core.authfile import AuthFile, auth_file_key, auth_file_paths, loo
 from registry_core.constants import INDEX_SERVER
 from registry_core.types import AuthConfig
 from tests.programs import require_program
-from tests.registry_fixtures import _storage_copy, start_registry
 
 pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
@@ -98,18 +96,6 @@ def test_store_and_erase_keep_other_keys(tmp_path):
 
 
 # -- the real skopeo -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def htpasswd_registry(tmp_path, _seeded_storage):
-    """A plain-http registry on 127.0.0.1 serving team/app:1.0 and :2.0 that wants basic
-    auth (skopeo needs --tls-verify=false for it; registry-core treats loopback as
-    insecure and falls back to http)."""
-    require_program("docker-registry")
-    password = "skopeo-pw-" + secrets.token_urlsafe(8)
-    storage = _storage_copy(_seeded_storage, tmp_path)
-    with start_registry(tmp_path, htpasswd={"alice": password}, storage_dir=storage) as registry:
-        yield registry, "alice", password
 
 
 def skopeo(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -2,7 +2,7 @@
 buildah).
 
 It answers ``registry_credentials`` ``trylast`` but before the ``config.json`` plugin (it is
-registered after it, and pluggy asks later registrations first), with the first credentials
+registered before it, and pluggy asks the ``trylast`` plugins in registration order), with the first credentials
 the chain of :func:`registry_core.authfile.auth_file_paths` yields: ``$REGISTRY_AUTH_FILE`` or
 ``$XDG_RUNTIME_DIR/containers/auth.json``, then ``$XDG_CONFIG_HOME/containers/auth.json``.
 

@@ -129,9 +129,10 @@ def new_plugin_manager(args: argparse.Namespace) -> RegistryPluginManager:
     authfile = getattr(args, "authfile", None)
     if config_dir is None and authfile is None:
         return pm
+    # In the built-in order: among trylast plugins, pluggy asks the first registered first.
     replacements: list[tuple[str, object]] = [
-        (DOCKER_CONFIG_PLUGIN, DockerConfigCredentials(config_dir)),
         (CONTAINERS_AUTH_PLUGIN, ContainersAuthCredentials(authfile)),
+        (DOCKER_CONFIG_PLUGIN, DockerConfigCredentials(config_dir)),
     ]
     for name, plugin in replacements:
         if pm.get_plugin(name) is not None:
