@@ -140,9 +140,9 @@ def registry_plugin_manager_kwargs() -> dict[str, Any]:
     The default, ``{"load_entrypoints": False, "block": [...]}``, gives the built-in plugins
     and no third-party ones, without the two that read the user's own credential files
     (``registry_core_plugins.docker_config`` and ``registry_core_plugins.containers_auth``),
-    so a developer's ``docker login`` does not change a plugin's tests. Override this fixture in a ``conftest.py`` to test against your own
-    specs subclass (``"specs"``), another set of built-ins (``"plugins"``) or with blocked
-    plugins (``"block"``).
+    so a developer's ``docker login`` does not change a plugin's tests. Override this fixture
+    in a ``conftest.py`` to test against your own specs subclass (``"specs"``), another set of
+    built-ins (``"plugins"``) or with blocked plugins (``"block"``).
     """
     return {"load_entrypoints": False, "block": list(USER_CREDENTIAL_PLUGINS)}
 

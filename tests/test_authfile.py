@@ -19,6 +19,13 @@ pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
 
+def creds(found):
+    """The credentials a lookup found; fails the test when it found none."""
+    config = getattr(found, "auth_config", found)
+    assert config is not None
+    return config
+
+
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
@@ -46,10 +53,10 @@ def test_the_first_file_with_credentials_wins(isolated_credentials):
     write(env.runtime_auth_json, {"auths": {"other.x": {"auth": b64("a:b")}}})
     write(env.config_home_auth_json, {"auths": {"r.x": {"auth": b64("second:pw")}}})
     found = lookup_auth_files("r.x")
-    assert found.auth_config.username == "second"
+    assert creds(found).username == "second"
     assert found.source.path == str(env.config_home_auth_json)
     write(env.runtime_auth_json, {"auths": {"r.x": {"auth": b64("first:pw")}}})
-    assert lookup_auth_files("r.x").auth_config.username == "first"
+    assert creds(lookup_auth_files("r.x")).username == "first"
     missing = lookup_auth_files("none.x")
     assert missing.auth_config is None and "no entry for none.x" in missing.source.reason
 
@@ -62,10 +69,10 @@ def test_the_most_specific_key_wins_for_a_repository(tmp_path):
         "r.x/team/app": {"auth": b64("app:pw")},
     }})
     file = AuthFile(path)
-    assert file.lookup("r.x", "r.x/team/app").auth_config.username == "app"
-    assert file.lookup("r.x", "r.x/team/other").auth_config.username == "team"
-    assert file.lookup("r.x", "r.x/elsewhere/app").auth_config.username == "registry"
-    assert file.lookup("r.x").auth_config.username == "registry"
+    assert creds(file.lookup("r.x", "r.x/team/app")).username == "app"
+    assert creds(file.lookup("r.x", "r.x/team/other")).username == "team"
+    assert creds(file.lookup("r.x", "r.x/elsewhere/app")).username == "registry"
+    assert creds(file.lookup("r.x")).username == "registry"
 
 
 def test_docker_hub_and_legacy_keys(tmp_path):
@@ -73,11 +80,11 @@ def test_docker_hub_and_legacy_keys(tmp_path):
     write(path, {"auths": {"docker.io": {"auth": b64("hub:pw")},
                            "https://legacy.x/v1/": {"auth": b64("old:pw")}}})
     file = AuthFile(path)
-    assert file.lookup(INDEX_SERVER).auth_config.username == "hub"
-    assert file.lookup(INDEX_SERVER, "docker.io/library/ubuntu").auth_config.username == "hub"
-    assert file.lookup("legacy.x").auth_config.username == "old"
+    assert creds(file.lookup(INDEX_SERVER)).username == "hub"
+    assert creds(file.lookup(INDEX_SERVER, "docker.io/library/ubuntu")).username == "hub"
+    assert creds(file.lookup("legacy.x")).username == "old"
     write(path, {"auths": {"https://index.docker.io/v1/": {"auth": b64("v1:pw")}}})
-    assert AuthFile(path).lookup(INDEX_SERVER).auth_config.username == "v1"
+    assert creds(AuthFile(path).lookup(INDEX_SERVER)).username == "v1"
 
 
 def test_store_and_erase_keep_other_keys(tmp_path):
@@ -114,7 +121,7 @@ def test_what_skopeo_stores_registry_core_uses(htpasswd_registry, tmp_path, caps
                    "--password-stdin", registry.host, stdin=password + "\n")
     assert login.returncode == 0, login.stderr
     found = AuthFile(authfile).lookup(registry.host)
-    assert (found.auth_config.username, found.auth_config.password) == (user, password)
+    assert (creds(found).username, creds(found).password) == (user, password)
     name = f"{registry.host}/team/app"
     # Anonymous is refused, so the tags below prove the stored credentials were used.
     assert main(["tags", name]) == 1

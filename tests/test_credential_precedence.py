@@ -20,6 +20,13 @@ pytestmark = pytest.mark.usefixtures("isolated_credentials")
 REGISTRY = "r.example:5000"
 
 
+def creds(found):
+    """The credentials a lookup found; fails the test when it found none."""
+    config = getattr(found, "auth_config", found)
+    assert config is not None
+    return config
+
+
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
@@ -47,11 +54,11 @@ def both_files(isolated_credentials):
 def test_plugins_then_auth_json_then_config_json(both_files):
     pm = get_plugin_manager(load_entrypoints=False)
     hooks = Hooks(pm)
-    assert hooks.credentials(REGISTRY).username == "from-auth-json"
+    assert creds(hooks.credentials(REGISTRY)).username == "from-auth-json"
     both_files.runtime_auth_json.unlink()
-    assert hooks.credentials(REGISTRY).username == "from-config-json"
+    assert creds(hooks.credentials(REGISTRY)).username == "from-config-json"
     pm.register(TeamVault(), "vault")
-    assert hooks.credentials(REGISTRY).username == "vault"
+    assert creds(hooks.credentials(REGISTRY)).username == "vault"
     steps = explain_credentials(pm, REGISTRY)
     assert [(s.plugin, s.answered) for s in steps] == [("vault", True)]
     pm.unregister(name="vault")

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from registry_core.credhelpers import CACHE_ENV, TIMEOUT_ENV, TOKEN_USERNAME, CredentialHelper
+from registry_core.credhelpers import (
+    CACHE_ENV,
+    TIMEOUT_ENV,
+    TOKEN_USERNAME,
+    CredentialHelper,
+    HelperCredentials,
+)
 from registry_core.errors import CredentialHelperError, CredentialStoreError, RegistryError
 from tests.credential_env import FILE_HELPER, write_helper
 
@@ -17,6 +23,12 @@ pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
 SECRET = "helper-secret-canary-7Q"
+
+
+def _get(helper: CredentialHelper, server: str) -> HelperCredentials:
+    found = helper.get(server)
+    assert found is not None
+    return found
 
 
 def calls(bin_dir: Path) -> list[str]:
@@ -50,11 +62,11 @@ def test_answers_are_cached_briefly_and_store_forgets_them(bin_dir, monkeypatch)
     write_helper(bin_dir, "files", FILE_HELPER)
     helper = CredentialHelper("files", cache_seconds=300)
     helper.store("r.example", "alice", SECRET)
-    assert helper.get("r.example").username == "alice"
-    assert helper.get("r.example").username == "alice"
+    assert _get(helper, "r.example").username == "alice"
+    assert _get(helper, "r.example").username == "alice"
     assert calls(bin_dir).count("get") == 1
     helper.store("r.example", "bob", SECRET)  # a store drops the cached answer
-    assert helper.get("r.example").username == "bob"
+    assert _get(helper, "r.example").username == "bob"
     assert calls(bin_dir).count("get") == 2
 
 

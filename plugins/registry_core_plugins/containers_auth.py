@@ -2,9 +2,10 @@
 buildah).
 
 It answers ``registry_credentials`` ``trylast`` but before the ``config.json`` plugin (it is
-registered before it, and pluggy asks the ``trylast`` plugins in registration order), with the first credentials
-the chain of :func:`registry_core.authfile.auth_file_paths` yields: ``$REGISTRY_AUTH_FILE`` or
-``$XDG_RUNTIME_DIR/containers/auth.json``, then ``$XDG_CONFIG_HOME/containers/auth.json``.
+registered before it, and pluggy asks the ``trylast`` plugins in registration order), with the
+first credentials the chain of :func:`registry_core.authfile.auth_file_paths` yields:
+``$REGISTRY_AUTH_FILE`` or ``$XDG_RUNTIME_DIR/containers/auth.json``, then
+``$XDG_CONFIG_HOME/containers/auth.json``.
 
 The hook is asked for a registry, not a repository, so only registry-wide entries
 (``registry.example.com``) answer it; entries for a namespace (``registry.example.com/team``)
