@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..service import DefaultService
 
 __all__ = [
+    "DAEMON_CONFIG_ENV",
     "DEFAULT_DAEMON_CONFIG",
     "CommandError",
     "ExplicitCredentials",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 DEFAULT_DAEMON_CONFIG = "/etc/docker/daemon.json"
+#: Names the daemon.json to read when ``--daemon-config`` is not given.
+DAEMON_CONFIG_ENV = "REGISTRY_CORE_DAEMON_CONFIG"
 DOCKER_CONFIG_PLUGIN = "registry_core_plugins.docker_config"
 CONTAINERS_AUTH_PLUGIN = "registry_core_plugins.containers_auth"
 
@@ -75,7 +78,8 @@ def common_parent() -> argparse.ArgumentParser:
     parent.add_argument(
         "--daemon-config",
         metavar="PATH",
-        help=f"daemon.json to read options from (default: {DEFAULT_DAEMON_CONFIG} if it exists)",
+        help="daemon.json to read options from (default: $REGISTRY_CORE_DAEMON_CONFIG, else "
+        f"{DEFAULT_DAEMON_CONFIG} if it exists)",
     )
     parent.add_argument(
         "--config",
@@ -103,7 +107,10 @@ def credentials_parent() -> argparse.ArgumentParser:
 
 
 def service_options(path: str | None) -> ServiceOptions:
-    """Options from ``--daemon-config``, else the daemon's own file when it exists."""
+    """Options from ``--daemon-config``, else ``$REGISTRY_CORE_DAEMON_CONFIG``, else the
+    daemon's own file when it exists."""
+    if path is None:
+        path = os.environ.get(DAEMON_CONFIG_ENV) or None
     if path is None:
         if not os.path.isfile(DEFAULT_DAEMON_CONFIG):
             return ServiceOptions()
