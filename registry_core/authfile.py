@@ -37,7 +37,7 @@ from .credfiles import (
     read_json_object,
     write_json_atomically,
 )
-from .credhelpers import CredentialHelper
+from .credhelpers import TOKEN_USERNAME, CredentialHelper
 from .errors import CredentialStoreError
 from .types import AuthConfig
 
@@ -197,7 +197,10 @@ class AuthFile:
         helper_name = self._section("credHelpers").get(key)
         if isinstance(helper_name, str) and helper_name:
             helper = self.helper_factory(helper_name)
-            helper.store(key, auth_config.username, auth_config.password)
+            if auth_config.identity_token:
+                helper.store(key, TOKEN_USERNAME, auth_config.identity_token)
+            else:
+                helper.store(key, auth_config.username, auth_config.password)
             return CredentialSource(BACKEND, str(self.path), key, helper.program,
                                     "stored by the credHelpers helper")
         auths = self._section("auths")

@@ -120,6 +120,9 @@ def _prompt(text: str, *, secret: bool) -> str:
 def run_login(args: argparse.Namespace) -> int:
     server = "" if _is_hub(args.server) else args.server
     given = _given_credentials(args)
+    if args.password is not None:
+        print("WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
+              file=sys.stderr)
     service = new_service(args)
     key = docker_config_key(server)
     if given is None:

@@ -17,6 +17,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ..config import ServiceOptions
+from ..credfiles import CredentialLookup, CredentialSource
 from ..errors import RegistryError
 from ..hookspecs import hookimpl
 from ..types import AuthConfig
@@ -169,9 +170,9 @@ class ExplicitCredentials:
     def __repr__(self) -> str:
         return f"ExplicitCredentials(registry={self.registry!r})"
 
-    def explain_credentials(self, registry: str, repository: str | None = None) -> Any:
-        from ..credfiles import CredentialLookup, CredentialSource
-
+    def explain_credentials(
+        self, registry: str, repository: str | None = None
+    ) -> CredentialLookup:
         config = self.registry_credentials(registry)
         source = CredentialSource("command line", reason="--username and --password-stdin")
         return CredentialLookup(config, source)

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from .common import new_plugin_manager, print_json
+from .common import new_service, print_json
 
 __all__ = ["add_commands"]
 
@@ -19,7 +19,8 @@ def add_commands(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) ->
 def run_plugins(args: argparse.Namespace) -> int:
     from ..manager import list_plugins
 
-    infos = list_plugins(new_plugin_manager(args))
+    # Through the service, so a bad --daemon-config is reported here as everywhere.
+    infos = list_plugins(new_service(args).plugin_manager)
     if args.json:
         print_json(
             [
