@@ -143,3 +143,50 @@ def test_no_credentials_and_no_terminal_says_what_to_give(capsys, monkeypatch, d
     assert code == 1
     assert "no stored credentials for r.example:5000" in err
     assert "--password-stdin" in err
+
+
+def _read_until(fd: int, wanted: bytes, seen: bytearray) -> None:
+    """Read the terminal until ``wanted`` shows up (a guard of a minute, not a timing)."""
+    import os
+    import select
+
+    for _ in range(600):
+        if wanted in seen:
+            return
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen.extend(chunk)
+    assert wanted in seen, bytes(seen)
+
+
+def test_login_asks_on_a_terminal(htpasswd_registry, isolated_credentials, daemon_config):
+    import os
+    import pty
+    import sys
+
+    registry, user, password = htpasswd_registry
+    script = Path(sys.executable).parent / "registry-core"
+    argv = [str(script), "login", "--daemon-config", daemon_config, registry.host]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command on a terminal of its own
+        os.execve(argv[0], argv, dict(os.environ))
+    seen = bytearray()
+    try:
+        _read_until(fd, b"Username: ", seen)
+        os.write(fd, user.encode() + b"\n")
+        _read_until(fd, b"Password: ", seen)
+        os.write(fd, password.encode() + b"\n")
+        _read_until(fd, b"Login Succeeded", seen)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert password.encode() not in seen  # getpass does not echo it
+    stored = json.loads(isolated_credentials.config_json.read_text())
+    assert registry.host in stored["auths"]
