@@ -24,9 +24,28 @@ import traceback
 from collections.abc import Iterable, Sequence
 
 from ..errors import RegistryError
-from .common import UsageError, common_parent
+from .common import (
+    DEFAULT_DAEMON_CONFIG,
+    CommandError,
+    UsageError,
+    common_parent,
+    credentials_parent,
+    new_service,
+    print_json,
+)
 
-__all__ = ["COMMAND_MODULES", "EXIT_CLOSED_PIPE", "build_parser", "main"]
+__all__ = [
+    "COMMAND_MODULES",
+    "DEFAULT_DAEMON_CONFIG",
+    "EXIT_CLOSED_PIPE",
+    "CommandError",
+    "UsageError",
+    "build_parser",
+    "credentials_parent",
+    "main",
+    "new_service",
+    "print_json",
+]
 
 #: The modules that add commands, in the order their commands are listed in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (

@@ -126,7 +126,9 @@ def run_resolve(args: argparse.Namespace) -> int:
             for endpoint, row in zip(endpoints, rows, strict=True):
                 row["origin"] = getattr(endpoint, "origin", "") or ""
                 row["tls"] = tls_explanation(endpoint, certsd)
-        steps = explain_credentials(service.plugin_manager, key, info.name.name)
+        # The registry only, as the registry_credentials hook is asked: explaining with the
+        # repository would show auth.json namespace entries that sessions do not use yet.
+        steps = explain_credentials(service.plugin_manager, key)
         answer["credentials"] = [_step_json(step) for step in steps]
     if args.json:
         print_json(answer)
