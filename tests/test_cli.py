@@ -10,6 +10,9 @@ import pytest
 from registry_core.cli import main
 from tests.programs import registry_core_command
 
+pytest_plugins = ["tests.credential_env"]
+pytestmark = pytest.mark.usefixtures("isolated_credentials")
+
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
