@@ -4,7 +4,8 @@
 Builds archives (Python's tarfile for USTAR/GNU/PAX variants, GNU tar for sparse files,
 hand-made blocks for V7 and malformed input), asks the Go reference oracle
 (``/tmp/registry-oracle/oracle``, or ``$ORACLE``) for each one's sum, and writes
-``tests/vectors/recorded/tarsum_formats.jsonl``. Run it again after changing the cases; review the diff.
+``tests/vectors/recorded/tarsum_formats.jsonl``. Run it again after changing the cases;
+review the diff.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def build(fmt: int, entries: list[tuple[tarfile.TarInfo, bytes]], **kwargs: obje
     return buffer.getvalue()
 
 
-def info(name: str, kind: bytes = tarfile.REGTYPE, size: int = 0, **fields: object) -> tarfile.TarInfo:
+def info(
+    name: str, kind: bytes = tarfile.REGTYPE, size: int = 0, **fields: object
+) -> tarfile.TarInfo:
     item = tarfile.TarInfo(name)
     item.type = kind
     item.size = size
@@ -145,10 +148,11 @@ def sparse_cases() -> list[tuple[str, bytes]]:
             handle.write(b"middle")
             handle.seek(300_000)
             handle.write(b"end")
+        posix = ["--format=posix", "--pax-option=delete=atime,delete=ctime"]
         for label, args in (("gnu", ["--format=gnu"]),
-                            ("posix 0.0", ["--format=posix", "--pax-option=delete=atime,delete=ctime", "--sparse-version=0.0"]),
-                            ("posix 0.1", ["--format=posix", "--pax-option=delete=atime,delete=ctime", "--sparse-version=0.1"]),
-                            ("posix 1.0", ["--format=posix", "--pax-option=delete=atime,delete=ctime", "--sparse-version=1.0"])):
+                            ("posix 0.0", [*posix, "--sparse-version=0.0"]),
+                            ("posix 0.1", [*posix, "--sparse-version=0.1"]),
+                            ("posix 1.0", [*posix, "--sparse-version=1.0"])):
             data = subprocess.run(
                 ["tar", "-c", "-S", *args, "--mtime=@1600000000", "--owner=0", "--group=0",
                  "--numeric-owner", "-C", tmp, "sparse"],

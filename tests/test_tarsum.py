@@ -35,7 +35,14 @@ def read_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
     return b"" if data is None else data.read()
 
 
-def answer(case: dict[str, Any], disable_compression: bool, size: int) -> tuple[dict[str, str], bytes]:
+def entries(data: bytes) -> list[tuple[str, int, int, str, bytes]]:
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        return [(m.name, m.size, m.mode, m.linkname, read_member(tar, m)) for m in tar]
+
+
+def answer(
+    case: dict[str, Any], disable_compression: bool, size: int
+) -> tuple[dict[str, str], bytes]:
     data = base64.b64decode(case["input"])
     tarsum = new_tar_sum(io.BytesIO(data), disable_compression, case["version"])
     try:
@@ -70,12 +77,11 @@ def test_output_is_a_valid_tar_with_the_same_sum(case: dict[str, Any]) -> None:
         pytest.skip("the reference refuses this archive")
     got, out = answer(case, False, 5000)
     raw = gzip.decompress(out)
-    rewritten = tarfile.open(fileobj=io.BytesIO(raw))
-    after = [(m.name, m.size, m.mode, m.linkname, read_member(rewritten, m)) for m in rewritten]
+    after = entries(raw)
     try:
-        original = tarfile.open(fileobj=io.BytesIO(base64.b64decode(case["input"])))
-        before = [(m.name, m.size, m.mode, m.linkname, read_member(original, m))
-                  for m in original]
+        before: list[tuple[str, int, int, str, bytes]] | None = entries(
+            base64.b64decode(case["input"])
+        )
     except tarfile.ReadError:  # empty or cut short: Python's reader refuses what Go's takes
         before = None
     if before is not None:
