@@ -28,6 +28,7 @@ __all__ = [
     "UntrustedRealmError",
     "FallbackError",
     "PluginError",
+    "V1ResponseError",
 ]
 
 
@@ -128,3 +129,13 @@ class FallbackError(RegistryError):
 
 class PluginError(RegistryError):
     """A plugin that cannot be loaded or that answered a hook with the wrong kind of value."""
+
+
+class V1ResponseError(RegistryError):
+    """A v1 registry or index answered with a status the operation cannot use (Go's
+    ``jsonmessage.JSONError`` from the v1 session): the message is the reference's, ``code``
+    the HTTP status."""
+
+    def __init__(self, message: str, code: int = 0) -> None:
+        self.code = code
+        super().__init__(message)
