@@ -24,7 +24,6 @@ from registry_core.errors import (
     InvalidMirrorError,
     InvalidRegistryOptionError,
     PluginError,
-    RegistryError,
 )
 from registry_core.hookspecs import hookimpl
 from registry_core.manager import Hooks, get_plugin_manager
