@@ -64,7 +64,7 @@ def v2_auth_client(
         return http_client(
             transport,
             headers(user_agent, meta_headers),
-            hooks=hooks,
+            plugin_hooks=hooks,
             host_modifiers=hooks.request_modifiers if hooks is not None else None,
         )
 

@@ -73,7 +73,7 @@ class V1Endpoint:
         self.client: RegistrySession = http_client(
             new_transport(self.tls_config),
             headers(user_agent, meta_headers),
-            hooks=hooks,
+            plugin_hooks=hooks,
             host_modifiers=hooks.request_modifiers if hooks is not None else None,
         )
 
