@@ -21,14 +21,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from .authorizer import Authorizer, BasicHandler, RealmPolicy, TokenHandler, registry_scope
-from .challenge import ChallengeManager
+from .authorizer import registry_scope
+from .authsession import SessionFactory
 from .config import new_index_info, split_repos_search_term, validate_no_scheme
 from .errors import FallbackError, PingResponseError, TransportError
-from .ping import confirms_v2, ping_url, send_ping
-from .transport import RegistrySession, headers, http_client
+from .ping import confirms_v2
+from .transport import RegistrySession, headers
+from .types import APIEndpoint
 from .v1endpoint import V1Endpoint, new_v1_endpoint
 from .v1session import Session, authorize_client
 
@@ -57,49 +57,28 @@ def v2_auth_client(
     """
     from registry_core_plugins.static_credentials import new_static_credential_store
 
-    hooks = endpoint.hooks
-    transport = endpoint.client.get_adapter("https://")
-
-    def client() -> RegistrySession:
-        return http_client(
-            transport,
-            headers(user_agent, meta_headers),
-            plugin_hooks=hooks,
-            host_modifiers=hooks.request_modifiers if hooks is not None else None,
-        )
-
-    session = client()
+    api = APIEndpoint(url=endpoint.url, tls_config=endpoint.tls_config)
+    factory = SessionFactory(endpoint.hooks, headers(user_agent, meta_headers))
+    # The endpoint's transport, as the reference hands v2AuthHTTPClient the endpoint's own.
+    session = factory.session(api, transport=endpoint.client.get_adapter("https://"))
     try:
-        response = send_ping(session, ping_url(endpoint.url))
-    except TransportError as exc:
+        try:
+            response = factory.ping(session, api)
+        except TransportError as exc:
+            raise FallbackError(exc) from exc
+        found_v2 = confirms_v2(response)
+        try:
+            challenges = factory.challenges(response)
+        except PingResponseError as exc:
+            raise (exc if found_v2 else FallbackError(exc)) from exc
+        if not found_v2:
+            session.close()
+            return None, False
+        credentials = new_static_credential_store(auth_config)
+        factory.authorize(session, api, challenges, credentials, scopes)
+    except BaseException:
         session.close()
-        raise FallbackError(exc) from exc
-    found_v2 = confirms_v2(response)
-    manager = ChallengeManager()
-    try:
-        manager.add_response(response)
-    except PingResponseError as exc:
-        session.close()
-        raise (exc if found_v2 else FallbackError(exc)) from exc
-    if not found_v2:
-        session.close()
-        return None, False
-    credentials = new_static_credential_store(auth_config)
-    parts = urlsplit(endpoint.url)
-    policy = RealmPolicy(
-        parts.netloc,
-        parts.scheme == "https" and endpoint.is_secure,
-        trust_hook=hooks.trust_realm if hooks is not None else None,
-    )
-    session.auth = Authorizer(
-        manager,
-        [
-            TokenHandler(client(), credentials, scopes=scopes, realm_policy=policy),
-            BasicHandler(credentials),
-        ],
-        send=session.send_as_is,
-        trusts_host=policy.trusts_host,
-    )
+        raise
     return session, True
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,3 +120,30 @@ def test_identity_token_without_v2_uses_the_v1_session(
     assert "/v2/" in paths and paths[-1].startswith("/v1/search")
     assert hub.index.server.seen[-1].basic == (ALICE.username, "")
     assert "some-refresh-token" not in caplog.text
+
+
+def test_search_command(
+    hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from registry_core.cli import main
+
+    daemon = tmp_path / "daemon.json"
+    daemon.write_text("{}")
+    assert main(["search", f"{hub.host}/app", "--daemon-config", str(daemon)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["NAME", "DESCRIPTION", "STARS", "OFFICIAL", "AUTOMATED"]
+    assert lines[1].split() == ["alice/app", "the", "app", "3"]
+    request = [s for s in hub.index.server.seen if s.path.startswith("/v1/search")][-1]
+    assert request.query["n"] == ["25"]  # DEFAULT_SEARCH_LIMIT
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(ALICE.password + "\n"))
+    assert main(["search", f"{hub.host}/app", "--daemon-config", str(daemon), "--json",
+                 "-u", ALICE.username, "--password-stdin", "--limit", "5"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in answer["results"]] == ["alice/app", "alice/secret-app"]
+    assert main(["search", f"{hub.host}/app", "--daemon-config", str(daemon),
+                 "--limit", "0"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "registry-core: error: Limit 0 is outside the range of [1, 100]"
+    )
