@@ -37,6 +37,7 @@ from .errors import (
 )
 from .gocompat import from_bytes, go_quote, to_bytes, url_parse
 from .gojson import JSONObject, json_decode, json_kind, json_unmarshal
+from .redact import authorization_secrets, redact
 from .reference import path as reference_path
 from .resumable import ResponseStream, ResumableLayerReader
 from .tarsum import VERSION0, new_tar_sum
@@ -250,6 +251,23 @@ class Session:
         """The session's random id (64 hex digits)."""
         return self._id
 
+    def _quote_body(self, response: requests.Response) -> str:
+        """The error body, Go-quoted for a message, with every credential this session sent
+        (or holds) redacted: a hostile server may echo them."""
+        return self._redact(go_quote(_read_error_body(response)), response)
+
+    def _redact(self, text: str, response: requests.Response) -> str:
+        config = self.auth_config
+        secrets_: list[str] = []
+        if config is not None:
+            secrets_ += [config.password, config.identity_token, config.registry_token]
+            if config.password:
+                secrets_.append(f"{config.username}:{config.password}")
+        request = getattr(response, "request", None)
+        if request is not None:
+            secrets_ += authorization_secrets(request.headers.get("Authorization"))
+        return redact(text, secrets_)
+
     def close(self) -> None:
         self.client.close()
 
@@ -430,10 +448,9 @@ class Session:
             response.close()
             raise V1ResponseError(f"HTTP code: {status}", status)
         if status != 200:
-            body = _read_error_body(response)
             raise V1ResponseError(
                 f"Error: Status {status} trying to pull repository {reference_path(name)}: "
-                f"{go_quote(body)}",
+                f"{self._quote_body(response)}",
                 status,
             )
         if _first_value(response, "X-Docker-Endpoints"):
@@ -488,7 +505,9 @@ class Session:
             if exists:
                 raise ImageAlreadyExistsError()
             raise V1ResponseError(
-                f"HTTP code {status} while uploading metadata: {go_quote(body)}", status
+                f"HTTP code {status} while uploading metadata: "
+                f"{self._redact(go_quote(body), response)}",
+                status,
             )
         response.close()
 
@@ -519,7 +538,9 @@ class Session:
             if exists:
                 raise ImageAlreadyExistsError()
             raise V1ResponseError(
-                f"HTTP code {status} while uploading metadata: {go_quote(body)}", status
+                f"HTTP code {status} while uploading metadata: "
+                f"{self._redact(go_quote(body), response)}",
+                status,
             )
         response.close()
 
@@ -561,10 +582,9 @@ class Session:
         if callable(closer):
             closer()
         if response.status_code != 200:
-            body_text = _read_error_body(response)
             raise V1ResponseError(
                 f"Received HTTP code {response.status_code} while uploading layer: "
-                f"{go_quote(body_text)}",
+                f"{self._quote_body(response)}",
                 response.status_code,
             )
         response.close()
@@ -635,10 +655,9 @@ class Session:
         path = reference_path(remote)
         if not validate:
             if status not in (200, 201):
-                error_body = _read_error_body(response)
                 raise V1ResponseError(
                     f"Error: Status {status} trying to push repository {path}: "
-                    f"{go_quote(error_body)}",
+                    f"{self._quote_body(response)}",
                     status,
                 )
             response.close()
@@ -649,10 +668,9 @@ class Session:
             )
             return RepositoryData(endpoints=endpoints)
         if status != 204:
-            error_body = _read_error_body(response)
             raise V1ResponseError(
                 f"Error: Status {status} trying to push checksums {path}: "
-                f"{go_quote(error_body)}",
+                f"{self._quote_body(response)}",
                 status,
             )
         response.close()

@@ -289,3 +289,27 @@ def test_endpoints_header_in_the_index_scheme() -> None:
         session = _session_on(server.url)
         data = session.get_repository_data(parse_normalized_named("127.0.0.1:1/team/app"))
     assert data.endpoints == [f"http://{server.host}/v1/"]  # the index's own host
+
+
+def test_echoed_credentials_never_reach_a_message() -> None:
+    """A hostile index echoes the request's Authorization header and the password in its
+    error body; the error quotes the body with both redacted."""
+    password = "hunter2-very-secret"
+
+    def echo(seen: Seen) -> Answer:
+        body = f'{{"auth": "{seen.header("Authorization")}", "said": "{password}"}}'
+        return Answer(500, [], body.encode())
+
+    with StubServer(echo) as server:
+        session = new_session(None, AuthConfig(username="carol", password=password),
+                              V1Endpoint(server.url))
+        name = parse_normalized_named("127.0.0.1:1/carol/app")
+        with pytest.raises(V1ResponseError) as caught:
+            session.get_repository_data(name)
+        with pytest.raises(V1ResponseError) as pushed:
+            session.push_image_json_index(name, [], False, None)
+    for error in (caught.value, pushed.value):
+        text = str(error) + repr(error)
+        assert password not in text
+        assert "[redacted]" in text
+        assert server.seen[0].basic == ("carol", password)  # it was sent, and echoed
