@@ -117,7 +117,7 @@ def search(
                 if found_v2:
                     log.debug("using v2 client for search to %s", endpoint.url)
         if client is None:
-            client = endpoint.client
+            client = endpoint.new_client()
             authorize_client(client, auth_config, endpoint)
         session = Session(client, auth_config, endpoint)
         if index.official:
@@ -127,6 +127,6 @@ def search(
             return session.search_repositories(local_name, limit)
         return session.search_repositories(remote_name, limit)
     finally:
-        if client is not None and client is not endpoint.client:
+        if client is not None:
             client.close()
         endpoint.close()

@@ -70,9 +70,18 @@ class V1Endpoint:
         self.tls_config = tls_config.copy() if tls_config is not None else TLSConfig()
         self.is_secure = not self.tls_config.insecure_skip_verify
         self.hooks = hooks
-        self.client: RegistrySession = http_client(
-            new_transport(self.tls_config),
-            headers(user_agent, meta_headers),
+        self._transport = new_transport(self.tls_config)
+        self._modifiers = headers(user_agent, meta_headers)
+        #: The endpoint's own client (pings); sessions get their own from :meth:`new_client`.
+        self.client: RegistrySession = self.new_client()
+
+    def new_client(self) -> RegistrySession:
+        """A new client for this endpoint: its transport (connection pools shared), its
+        ``User-Agent`` and meta headers, the plugins' modifiers and senders; no auth yet."""
+        hooks = self.hooks
+        return http_client(
+            self._transport,
+            self._modifiers,
             plugin_hooks=hooks,
             host_modifiers=hooks.request_modifiers if hooks is not None else None,
         )

@@ -217,13 +217,15 @@ def authorize_client(
 def new_session(
     client: RegistrySession | None, auth_config: AuthConfig | None, endpoint: V1Endpoint
 ) -> Session:
-    """A session on ``endpoint`` (Go ``NewSession``): ``client`` (the endpoint's own client
-    when ``None``) gets the v1 auth layer and a cookie jar, as :func:`authorize_client`.
+    """A session on ``endpoint`` (Go ``NewSession``): ``client`` gets the v1 auth layer and
+    a cookie jar, as :func:`authorize_client`. With ``None``, a new client of the endpoint
+    (:meth:`~registry_core.v1endpoint.V1Endpoint.new_client`): the reference changes the
+    client it is given, so two sessions on one client would stack two auth layers.
 
     :raises TransportError: the endpoint's ping failed.
     """
     if client is None:
-        client = endpoint.client
+        client = endpoint.new_client()
     authorize_client(client, auth_config, endpoint)
     return Session(client, auth_config, endpoint)
 

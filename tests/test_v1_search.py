@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -16,11 +17,12 @@ from registry_core.errors import (
     InvalidRepositoryNameError,
     V1ResponseError,
 )
+from registry_core.hookspecs import hookimpl
 from registry_core.service import DefaultService
 from registry_core.types import AuthConfig
 from tests.token_issuer import TokenIssuer
 from tests.v1_helpers import ALICE, BOB, Hub, hub_fixture, service_fixture  # noqa: F401 - fixtures
-from tests.v1_server import V1Index
+from tests.v1_server import Repository, V1Index
 
 
 def names(results: object) -> list[str]:
@@ -147,3 +149,34 @@ def test_search_command(
     assert capsys.readouterr().err.strip() == (
         "registry-core: error: Limit 0 is outside the range of [1, 100]"
     )
+
+
+class HubRoute:
+    """Sends what the engine addresses to Docker Hub's index to the test index instead: a
+    ``registry_send_request`` plugin rewriting the URL (no request leaves loopback)."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.urls: list[str] = []
+
+    @hookimpl(tryfirst=True)
+    def registry_send_request(self, request: requests.PreparedRequest, send: Any) -> Any:
+        url = request.url or ""
+        self.urls.append(url)
+        if url.startswith("https://index.docker.io/"):
+            request.url = url.replace("https://index.docker.io/", f"http://{self.host}/", 1)
+            request.headers["Host"] = self.host
+        return send(request)
+
+
+def test_official_repositories_are_searched_without_library(hub: Hub) -> None:
+    hub.index.add_repository(Repository("library/ubuntu", description="Ubuntu", stars=9,
+                                        official=True))
+    service = DefaultService()
+    route = HubRoute(hub.host)
+    service.plugin_manager.register(route)
+    found = service.search("library/ubuntu", 25, None, "ua", None)
+    assert names(found) == ["ubuntu"]
+    assert found.results is not None and found.results[0].is_official
+    # The official index is never pinged; the search went to it, for "ubuntu".
+    assert route.urls == ["https://index.docker.io/v1/search?q=ubuntu&n=25"]
