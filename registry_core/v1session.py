@@ -16,11 +16,10 @@ resumable reader, no endless redirect loop) the docstrings say so.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import secrets
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote_plus
 
 import requests
@@ -36,13 +35,28 @@ from .errors import (
     V1ResponseError,
 )
 from .gocompat import from_bytes, go_quote, to_bytes, url_parse
-from .gojson import JSONObject, json_decode, json_kind, json_unmarshal
+from .gojson import json_decode, json_kind
 from .redact import authorization_secrets, redact
 from .reference import path as reference_path
 from .resumable import ResponseStream, ResumableLayerReader
 from .tarsum import VERSION0, new_tar_sum
 from .transport import RegistrySession
 from .types import AuthConfig, ImgData, RepositoryData, SearchResults
+from .v1wire import (
+    MAX_JSON_BODY,
+    already_exists,
+    build_endpoints_list,
+    decode_search_results,
+    decode_string_list,
+    decode_string_map,
+    first_value,
+    go_marshal,
+    go_string,
+    header_values,
+    parse_int64,
+    read_body,
+    read_error_body,
+)
 
 if TYPE_CHECKING:
     import io
@@ -55,6 +69,7 @@ __all__ = [
     "new_session",
     "authorize_client",
     "build_endpoints_list",
+    "decode_search_results",
     "generate_random_id",
     "UNAUTHORIZED_MESSAGE",
     "MAX_JSON_BODY",
@@ -64,11 +79,6 @@ log = logging.getLogger(__name__)
 
 #: The reference's ``errcode.ErrorCodeUnauthorized`` text.
 UNAUTHORIZED_MESSAGE = "unauthorized: authentication required"
-#: The most of a JSON answer (image JSON, tags, image lists, search results) that is read;
-#: the reference reads everything a server sends.
-MAX_JSON_BODY = 32 << 20
-#: The most of an error body that is read and quoted in a message.
-MAX_ERROR_BODY = 64 << 10
 
 
 class _Reader(Protocol):
@@ -82,104 +92,6 @@ def generate_random_id() -> str:
         value = secrets.token_hex(32)
         if not value[:12].isdigit():
             return value
-
-
-def _header_values(response: requests.Response, name: str) -> list[str]:
-    """Every value of header ``name``, one per header line (Go ``resp.Header[name]``)."""
-    raw_headers = getattr(response.raw, "headers", None)
-    getlist = getattr(raw_headers, "getlist", None)
-    if callable(getlist):
-        return [str(value) for value in getlist(name)]
-    value = response.headers.get(name)
-    return [] if value is None else [value]
-
-
-def build_endpoints_list(headers: Iterable[str], index_endpoint: str) -> list[str]:
-    """The registries an ``X-Docker-Endpoints`` answer names, as ``<scheme>://<host>/v1/``
-    with the index's scheme (Go ``buildEndpointsList``)."""
-    scheme = from_bytes(url_parse(to_bytes(index_endpoint)).scheme)
-    return [
-        f"{scheme}://{element.strip()}/v1/"
-        for header in headers
-        for element in header.split(",")
-    ]
-
-
-def _read(response: requests.Response, limit: int) -> bytes:
-    """The body, at most ``limit`` bytes; read errors are :class:`TransportError`."""
-    try:
-        data = response.raw.read(limit + 1, decode_content=True) or b""
-    except Exception as exc:  # urllib3 and socket errors
-        raise TransportError(f"error reading the answer: {type(exc).__name__}") from None
-    finally:
-        response.close()
-    if len(data) > limit:
-        raise RegistryError(f"the answer is larger than {limit} bytes")
-    return data
-
-
-def _go_string(value: Any, what: str = "string") -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidArgumentError(f"json: cannot unmarshal {json_kind(value)} into Go value "
-                                   f"of type {what}")
-    return value
-
-
-def _decode_string_list(body: bytes) -> list[str]:
-    value = json_decode(body)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InvalidArgumentError(
-            f"json: cannot unmarshal {json_kind(value)} into Go value of type []string"
-        )
-    return [_go_string(item) for item in value]
-
-
-def _decode_string_map(body: bytes) -> dict[str, str]:
-    value = json_decode(body)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidArgumentError(
-            f"json: cannot unmarshal {json_kind(value)} into Go value of type map[string]string"
-        )
-    pairs = value.pairs if isinstance(value, JSONObject) else list(value.items())
-    return {str(key): _go_string(item) for key, item in pairs}
-
-
-def _already_exists(body: bytes) -> tuple[bool, bytes]:
-    """Whether an error body is ``{"error": "Image already exists"}``; else the body to
-    quote (the JSON error text when it is not a ``map[string]string``), as the reference."""
-    try:
-        data = _decode_string_map_strict(body)
-    except InvalidArgumentError as exc:
-        return False, str(exc).encode()
-    return data.get("error") == "Image already exists", body
-
-
-def _decode_string_map_strict(body: bytes) -> dict[str, str]:
-    value = json_unmarshal(body)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidArgumentError(
-            f"json: cannot unmarshal {json_kind(value)} into Go value of type map[string]string"
-        )
-    pairs = value.pairs if isinstance(value, JSONObject) else list(value.items())
-    return {str(key): _go_string(item) for key, item in pairs}
-
-
-def _go_marshal(value: Any) -> bytes:
-    """Go's ``json.Marshal`` text: compact, UTF-8, ``<``, ``>``, ``&``, U+2028 and U+2029
-    escaped."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return text.encode("utf-8")
 
 
 def authorize_client(
@@ -256,7 +168,7 @@ class Session:
     def _quote_body(self, response: requests.Response) -> str:
         """The error body, Go-quoted for a message, with every credential this session sent
         (or holds) redacted: a hostile server may echo them."""
-        return self._redact(go_quote(_read_error_body(response)), response)
+        return self._redact(go_quote(read_error_body(response)), response)
 
     def _redact(self, text: str, response: requests.Response) -> str:
         config = self.auth_config
@@ -292,7 +204,7 @@ class Session:
                 response.status_code,
             )
         try:
-            history = _decode_string_list(_read(response, MAX_JSON_BODY))
+            history = decode_string_list(read_body(response, MAX_JSON_BODY))
         except InvalidArgumentError as exc:
             raise RegistryError(f"Error while reading the http response: {exc}") from None
         log.debug("Ancestry: %s", history)
@@ -325,14 +237,14 @@ class Session:
         size = -1
         header = response.headers.get("X-Docker-Size", "")
         if header:
-            parsed = _parse_int64(header)
+            parsed = parse_int64(header)
             if parsed is None:
                 response.close()
                 raise RegistryError(
                     f"strconv.ParseInt: parsing {go_quote(header)}: invalid syntax"
                 )
             size = parsed
-        return _read(response, MAX_JSON_BODY), size
+        return read_body(response, MAX_JSON_BODY), size
 
     def get_remote_image_layer(
         self, img_id: str, registry: str, img_size: int
@@ -389,7 +301,7 @@ class Session:
             if response.status_code != 200:
                 response.close()
                 continue
-            return _read(response, MAX_JSON_BODY)
+            return read_body(response, MAX_JSON_BODY)
         raise RegistryError("Could not reach any registry endpoint")
 
     def get_remote_tag(
@@ -405,7 +317,7 @@ class Session:
         path = self._repository_path(repository_ref)
         body = self._first_answer(registries, f"repositories/{path}/tags/{asked_tag}")
         try:
-            return _go_string(json_decode(body))
+            return go_string(json_decode(body))
         except InvalidArgumentError as exc:
             raise RegistryError(str(exc)) from None
 
@@ -415,7 +327,7 @@ class Session:
         path = self._repository_path(repository_ref)
         body = self._first_answer(registries, f"repositories/{path}/tags")
         try:
-            return _decode_string_map(body)
+            return decode_string_map(body)
         except InvalidArgumentError as exc:
             raise RegistryError(str(exc)) from None
 
@@ -455,15 +367,15 @@ class Session:
                 f"{self._quote_body(response)}",
                 status,
             )
-        if _first_value(response, "X-Docker-Endpoints"):
+        if first_value(response, "X-Docker-Endpoints"):
             endpoints = build_endpoints_list(
-                _header_values(response, "X-Docker-Endpoints"), str(self.index_endpoint)
+                header_values(response, "X-Docker-Endpoints"), str(self.index_endpoint)
             )
         else:
             host = from_bytes(url_parse(to_bytes(target)).host)
             endpoints = [f"{self.index_endpoint.scheme}://{host}/v1/"]
         try:
-            value = json_decode(_read(response, MAX_JSON_BODY))
+            value = json_decode(read_body(response, MAX_JSON_BODY))
         except InvalidArgumentError as exc:
             raise RegistryError(str(exc)) from None
         if value is not None and not isinstance(value, list):
@@ -503,7 +415,7 @@ class Session:
             raise TransportError(f"Failed to upload metadata: {exc}") from None
         status = response.status_code
         if status != 200:
-            exists, body = _already_exists(_read_error_body(response))
+            exists, body = already_exists(read_error_body(response))
             if exists:
                 raise ImageAlreadyExistsError()
             raise V1ResponseError(
@@ -536,7 +448,7 @@ class Session:
                 "HTTP code 401, Docker will not send auth headers over HTTP.", status
             )
         if status != 200:
-            exists, body = _already_exists(_read_error_body(response))
+            exists, body = already_exists(read_error_body(response))
             if exists:
                 raise ImageAlreadyExistsError()
             raise V1ResponseError(
@@ -640,7 +552,7 @@ class Session:
         images = list(img_list)
         if validate:
             images = [image for image in images if image.checksum]
-        body = _go_marshal([image.to_json() for image in images])
+        body = go_marshal([image.to_json() for image in images])
         suffix = "images" if validate else ""
         url = f"{self.index_endpoint}repositories/{reference_path(remote)}/{suffix}"
         log.debug("[registry] PUT %s", url)
@@ -663,10 +575,10 @@ class Session:
                     status,
                 )
             response.close()
-            if not _first_value(response, "X-Docker-Endpoints"):
+            if not first_value(response, "X-Docker-Endpoints"):
                 raise RegistryError("Index response didn't contain any endpoints")
             endpoints = build_endpoints_list(
-                _header_values(response, "X-Docker-Endpoints"), str(self.index_endpoint)
+                header_values(response, "X-Docker-Endpoints"), str(self.index_endpoint)
             )
             return RepositoryData(endpoints=endpoints)
         if status != 204:
@@ -698,48 +610,4 @@ class Session:
             raise V1ResponseError(
                 f"Unexpected status code {response.status_code}", response.status_code
             )
-        return decode_search_results(_read(response, MAX_JSON_BODY))
-
-
-def decode_search_results(body: bytes) -> SearchResults:
-    """A search answer as Go's decoder reads it into ``SearchResults``.
-
-    :raises RegistryError: ``error decoding registry search results: ...``.
-    """
-    try:
-        value = json_decode(body)
-        if value is None:
-            return SearchResults()
-        if not isinstance(value, dict):
-            raise InvalidArgumentError(
-                f"json: cannot unmarshal {json_kind(value)} into Go value of type "
-                "registry.SearchResults"
-            )
-        return SearchResults.from_json(value)
-    except (InvalidArgumentError, TypeError, ValueError) as exc:
-        raise RegistryError(f"error decoding registry search results: {exc}") from None
-
-
-def _first_value(response: requests.Response, name: str) -> str:
-    values = _header_values(response, name)
-    return values[0] if values else ""
-
-
-def _read_error_body(response: requests.Response) -> bytes:
-    """Up to :data:`MAX_ERROR_BODY` bytes of an error answer, for a message; a body that
-    cannot be read is quoted as empty."""
-    try:
-        return response.raw.read(MAX_ERROR_BODY, decode_content=True) or b""
-    except Exception:  # the status already says what went wrong
-        return b""
-    finally:
-        response.close()
-
-
-def _parse_int64(text: str) -> int | None:
-    """Go's ``strconv.ParseInt(text, 10, 64)``; ``None`` where Go fails."""
-    body = text[1:] if text[:1] in "+-" else text
-    if not body or not body.isascii() or not body.isdigit():
-        return None
-    value = int(text)
-    return value if -(1 << 63) <= value < (1 << 63) else None
+        return decode_search_results(read_body(response, MAX_JSON_BODY))
