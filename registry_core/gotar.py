@@ -107,6 +107,7 @@ BASIC_KEYS = frozenset(
 )
 HEADER_ONLY_TYPES = frozenset([TYPE_LINK, TYPE_SYMLINK, TYPE_CHAR, TYPE_BLOCK, TYPE_DIR, TYPE_FIFO])
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 _DECIMAL = re.compile(rb"[+-]?[0-9]+")
 _OCTAL = re.compile(rb"[0-7]+")
 
@@ -292,13 +293,12 @@ def block_padding(offset: int) -> int:
 
 
 def block_checksums(block: bytes | bytearray) -> tuple[int, int]:
-    unsigned = signed = 0
-    for i, c in enumerate(block):
-        if 148 <= i < 156:
-            c = 0x20
-        unsigned += c
-        signed += c - 256 if c >= 128 else c
-    return unsigned, signed
+    """Go's ``computeChecksum``: the unsigned and signed byte sums of a header block, with
+    the checksum field counted as eight spaces."""
+    outside = bytes(block[:148]) + bytes(block[156:])
+    unsigned = sum(outside) + 8 * 0x20
+    high = len(outside) - len(outside.translate(None, _HIGH_BYTES))
+    return unsigned, unsigned - 256 * high
 
 
 def _get_format(block: bytes) -> int:
@@ -703,7 +703,7 @@ class TarReader:
             if fmt & (FORMAT_USTAR | FORMAT_PAX):
                 header.format = fmt
                 prefix = _parse_string(block[345:500])
-                if any(c >= 0x80 for c in block):
+                if max(block) >= 0x80:
                     header.format = FORMAT_UNKNOWN
                 fields = (block[124:136], block[100:108], block[108:116], block[116:124],
                           block[136:148], block[329:337], block[337:345])
