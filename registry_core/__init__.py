@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# The reference exports these from its registry package; here they live with the built-in
+# plugins that use them (importing those modules has no side effect).
+from registry_core_plugins.static_credentials import new_static_credential_store
+from registry_core_plugins.v1_token_auth import auth_transport
+
 from .certs import host_certs_dir, read_certs_directory
 from .config import (
     ServiceOptions,
@@ -54,6 +59,8 @@ from .types import (
     SearchResults,
     ServiceConfig,
 )
+from .v1endpoint import V1Endpoint, new_v1_endpoint
+from .v1session import Session, new_session
 
 __version__ = "0.1.0"
 
@@ -112,4 +119,11 @@ __all__ = [
     "SearchResult",
     "SearchResults",
     "ServiceConfig",
+    "V1Endpoint",
+    "new_v1_endpoint",
+    "Session",
+    "new_session",
+    "auth_transport",
+    "new_static_credential_store",
 ]
+

@@ -30,6 +30,7 @@ __all__ = [
     "PluginError",
     "CredentialStoreError",
     "CredentialHelperError",
+    "V1ResponseError",
 ]
 
 
@@ -148,3 +149,13 @@ class CredentialHelperError(CredentialStoreError):
     def __init__(self, helper: str, message: str) -> None:
         self.helper = helper
         super().__init__(f"credential helper {helper}: {message}")
+
+
+class V1ResponseError(RegistryError):
+    """A v1 registry or index answered with a status the operation cannot use (Go's
+    ``jsonmessage.JSONError`` from the v1 session): the message is the reference's, ``code``
+    the HTTP status."""
+
+    def __init__(self, message: str, code: int = 0) -> None:
+        self.code = code
+        super().__init__(message)

@@ -35,7 +35,6 @@ from .config import (
     new_repository_info,
     new_service_config,
 )
-from .errors import RegistryError
 from .hookspecs import Action
 from .manager import Hooks, get_plugin_manager
 from .tlsconfig import TLSConfig
@@ -248,8 +247,10 @@ class DefaultService(Service):
         user_agent: str,
         headers: Mapping[str, Sequence[str]] | None,
     ) -> SearchResults:
-        """Not implemented yet: always raises :class:`RegistryError`."""
-        raise RegistryError("search is not implemented yet")
+        """See :func:`registry_core.search.search`."""
+        from .search import search
+
+        return search(self, term, limit, auth_config, user_agent, headers)
 
     def session(
         self, repository_info: RepositoryInfo, actions: Sequence[str] = ("pull",)

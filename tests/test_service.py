@@ -24,7 +24,6 @@ from registry_core.errors import (
     InvalidMirrorError,
     InvalidRegistryOptionError,
     PluginError,
-    RegistryError,
 )
 from registry_core.hookspecs import hookimpl
 from registry_core.manager import Hooks, get_plugin_manager
@@ -684,7 +683,3 @@ def test_session_delegates_to_the_client(make_service, fake_module):
     assert service.session(info, actions=("pull", "push")) == "session"
     assert calls == [(service, info, ("pull",)), (service, info, ("pull", "push"))]
 
-
-def test_search_is_not_implemented_yet(make_service):
-    with pytest.raises(RegistryError, match="search is not implemented yet"):
-        make_service().search("ubuntu", 25, None, "agent", None)
