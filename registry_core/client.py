@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -35,10 +35,12 @@ from .errors import (
     TransportError,
 )
 from .gocompat import go_status_text
+from .modifiers import default_user_agent, headers
 from .transport import RegistrySession
 from .types import APIEndpoint, APIVersion, RepositoryInfo
 
 if TYPE_CHECKING:
+    from .interfaces import RequestModifier
     from .manager import Hooks
 
 __all__ = ["REQUEST_TIMEOUT", "RepositorySession", "SessionService", "list_tags", "open_session"]
@@ -79,6 +81,8 @@ def open_session(
     actions: Sequence[str] = ("pull",),
     *,
     trusted_realms: Iterable[str] = (),
+    user_agent: str | None = None,
+    meta_headers: Mapping[str, str | Sequence[str]] | None = None,
 ) -> RepositorySession:
     """A session bound to the first pull endpoint of the repository that answers a ping.
 
@@ -95,6 +99,10 @@ def open_session(
         another domain, as ``scheme://host[:port][/path]``: a realm matches when its scheme,
         host and port are the same and its path starts with the path in whole segments (the
         ``registry_trust_realm`` hook can allow realms too).
+    :param user_agent: the ``User-Agent`` of every request (pings, token requests, reads);
+        empty or ``None`` for :func:`~registry_core.modifiers.default_user_agent`.
+    :param meta_headers: headers added to every request, as the reference's
+        ``Headers(userAgent, metaHeaders)``; ``None`` for none.
     :raises InvalidArgumentError: ``actions`` is a string, not a sequence of actions.
     :raises TransportError: no endpoint answered (the last endpoint's error).
     :raises RegistryError: the service has no endpoint for the repository.
@@ -107,10 +115,11 @@ def open_session(
     credentials = HookCredentialStore(service.hooks, get_auth_config_key(repository_info.index))
     scope = repository_scope(repository_info.name.path, actions, repository_info.class_)
     trusted = tuple(trusted_realms)
+    modifiers = headers(user_agent or default_user_agent(), meta_headers)
     last_error: TransportError | None = None
     for endpoint in endpoints:
         try:
-            return _bind(service, endpoint, credentials, scope, trusted)
+            return _bind(service, endpoint, credentials, scope, trusted, modifiers)
         except TransportError as exc:
             log.info("endpoint %s did not answer, trying the next one: %s", endpoint.url, exc)
             last_error = exc
@@ -125,8 +134,9 @@ def _bind(
     credentials: HookCredentialStore,
     scope: str,
     trusted_realms: tuple[str, ...],
+    modifiers: Sequence[RequestModifier],
 ) -> RepositorySession:
-    factory = SessionFactory(service.hooks, trusted_realms=trusted_realms)
+    factory = SessionFactory(service.hooks, modifiers, trusted_realms=trusted_realms)
     session = factory.open(endpoint, credentials, [scope], RepositorySession)
     session.base_url = endpoint.url.rstrip("/")
     session.endpoint = endpoint
