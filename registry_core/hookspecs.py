@@ -238,15 +238,16 @@ class RegistrySpecs:
     ) -> requests.Response | None:
         """Send ``request`` and return its response: the seam for logging, metrics, retries.
 
-        The core's own implementation runs last and calls ``send(request)``. Wrap it with
-        ``wrapper=True``: ``response = yield`` sends the request (through the plugins further
-        in), and what you return is the response the caller sees. A retry wrapper may call
-        ``send(request)`` again itself.
+        The core's own sender is not a plugin and cannot be blocked: every call of this hook
+        ends with it, after every plugin's plain implementation and inside every wrapper, and
+        it calls ``send(request)``. Wrap it with ``wrapper=True``: ``response = yield`` sends
+        the request (through the plugins further in, then the core), so a wrapper always
+        receives a response, or the exception sending raised; what you return is the response
+        the caller sees. A retry wrapper may call ``send(request)`` again itself.
 
         Return ``None`` to pass the request on. Stops at first non-None result. A plain
         implementation that returns a response answers the request itself (a cache, a test
-        double). If every plugin passes (the core's sender blocked), the core calls
-        ``send(request)``.
+        double), and the core then sends nothing.
 
         Example::
 

@@ -60,13 +60,17 @@ DISABLE_PLUGINS_ENV = "REGISTRY_CORE_DISABLE_PLUGINS"
 #: The built-in plugins, by module name. Each is registered under its module name through the
 #: same path as any plugin, so each can be blocked by that name.
 DEFAULT_PLUGINS: tuple[str, ...] = (
-    "registry_core.transport",
     "registry_core_plugins.host_endpoints",
     "registry_core_plugins.mirrors",
     "registry_core_plugins.certsd",
     "registry_core_plugins.v1_token_auth",
     "registry_core_plugins.retry",
 )
+
+#: Names that were built-in plugins once. Blocking one is still accepted (and does nothing)
+#: rather than warned about as a misspelling: ``registry_core.transport`` held the core's
+#: sender, which is no longer a plugin (see :meth:`Hooks.send_request`).
+_RETIRED_PLUGINS = frozenset({"registry_core.transport"})
 
 #: Where a plugin came from: shipped with the host, found through an entry point, or
 #: registered by a program with :meth:`pluggy.PluginManager.register`.
@@ -263,7 +267,8 @@ def get_plugin_manager(
             pm._register(plugin, name, _Origin("builtin", _HOST_DISTRIBUTION, version))
     if load_entrypoints:
         known |= _load_entrypoints(pm)
-    for name in sorted(blocked - known):  # most likely a misspelt name: the plugin still runs
+    # Most likely a misspelt name: the plugin still runs.
+    for name in sorted(blocked - known - _RETIRED_PLUGINS):
         log.warning("cannot block plugin %r: no plugin has that name", name)
     try:
         pm.check_pending()  # cannot fail after _register's checks; kept as the last guard
@@ -431,11 +436,21 @@ class Hooks:
     ) -> requests.Response:
         """``registry_send_request``: the response, sent through the plugins.
 
-        If every plugin passes (the core's own sender blocked), ``send(request)`` sends it.
+        The core's own sender (``send(request)``) is not a plugin, so it cannot be blocked:
+        it is added to every call of the hook as its last plain implementation, after every
+        plugin's, and inside every wrapper. A wrapper therefore always receives a response
+        (or the exception sending raised), whichever plugins are blocked, and a plugin that
+        answers itself (a cache, a test double) still answers before the core sends.
         """
-        response = self.pm.hook.registry_send_request(request=request, send=send)
-        if response is None:
-            return send(request)
+        caller = self.pm.hook.registry_send_request
+        core = pluggy.HookImpl(None, _CORE_SENDER, _core_send, _CORE_SENDER_OPTIONS)
+        # The implementations in pluggy's order, the last called first: the core goes in
+        # front, so it is called after every plain implementation. (HookCaller.call_extra
+        # would call it before the plugins' unmarked ones.)
+        response = self.pm._hookexec(
+            caller.name, [core, *caller.get_hookimpls()], {"request": request, "send": send},
+            True,
+        )
         if not isinstance(response, requests.Response):
             raise _wrong_answer("registry_send_request", response, "requests.Response or None")
         return response
@@ -457,6 +472,23 @@ class Hooks:
                 "registry_v1_auth_transport", adapter, "requests.adapters.BaseAdapter or None"
             )
         return adapter
+
+
+#: The name the core's sender carries in pluggy's traces; no plugin is registered under it.
+_CORE_SENDER = "registry-core sender"
+_CORE_SENDER_OPTIONS: pluggy.HookimplOpts = {
+    "wrapper": False,
+    "hookwrapper": False,
+    "optionalhook": False,
+    "tryfirst": False,
+    "trylast": True,
+    "specname": None,
+}
+
+
+def _core_send(request: requests.PreparedRequest, send: SendFunction) -> requests.Response:
+    """The core's sender: sends ``request`` with no hooks around it."""
+    return send(request)
 
 
 def _flatten(hook: str, answers: object, kind: type[Any]) -> list[Any]:
