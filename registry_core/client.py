@@ -28,6 +28,7 @@ from .authsession import SessionFactory
 from .config import get_auth_config_key
 from .credentials import HookCredentialStore
 from .errors import (
+    AllEndpointsFailedError,
     AuthenticationError,
     InvalidArgumentError,
     RegistryError,
@@ -36,6 +37,7 @@ from .errors import (
 )
 from .gocompat import go_status_text
 from .modifiers import default_user_agent, headers
+from .redact import redact_url
 from .transport import RegistrySession
 from .types import APIEndpoint, APIVersion, RepositoryInfo
 
@@ -104,7 +106,8 @@ def open_session(
     :param meta_headers: headers added to every request, as the reference's
         ``Headers(userAgent, metaHeaders)``; ``None`` for none.
     :raises InvalidArgumentError: ``actions`` is a string, not a sequence of actions.
-    :raises TransportError: no endpoint answered (the last endpoint's error).
+    :raises AllEndpointsFailedError: no endpoint could be reached: the last endpoint's error
+        (the reference's message), then, when there were several, what each answered.
     :raises RegistryError: the service has no endpoint for the repository.
     """
     if isinstance(actions, str):
@@ -116,15 +119,15 @@ def open_session(
     scope = repository_scope(repository_info.name.path, actions, repository_info.class_)
     trusted = tuple(trusted_realms)
     modifiers = headers(user_agent or default_user_agent(), meta_headers)
-    last_error: TransportError | None = None
+    failed: list[tuple[str, bool, RegistryError]] = []
     for endpoint in endpoints:
         try:
             return _bind(service, endpoint, credentials, scope, trusted, modifiers)
         except TransportError as exc:
             log.info("endpoint %s did not answer, trying the next one: %s", endpoint.url, exc)
-            last_error = exc
-    if last_error is not None:
-        raise last_error
+            failed.append((redact_url(endpoint.url), endpoint.mirror, exc))
+    if failed:
+        raise AllEndpointsFailedError(failed) from failed[-1][2]
     raise RegistryError(f"no v2 endpoint to reach {hostname}")
 
 
