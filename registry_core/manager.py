@@ -33,6 +33,9 @@ from .interfaces import RequestModifier
 from .types import APIEndpoint, AuthConfig
 
 if TYPE_CHECKING:
+    from .handlers import AuthenticationHandler
+    from .interfaces import CredentialStore
+    from .realm import RealmPolicy
     from .service import Service
     from .tlsconfig import TLSConfig
     from .types import ServiceConfig
@@ -431,6 +434,51 @@ class Hooks:
             raise _wrong_answer("registry_trust_realm", answer, "True, False or None")
         return answer
 
+    def auth_handlers(
+        self,
+        registry: str,
+        secure: bool,
+        session: requests.Session,
+        credentials: CredentialStore | None,
+        scopes: Sequence[str],
+        realm_policy: RealmPolicy,
+    ) -> list[AuthenticationHandler]:
+        """``registry_auth_handlers``: all plugins' handlers, in call order.
+
+        :raises PluginError: an answer is not a handler (a lower-case ``scheme`` string and
+            a callable ``authorize_request``), or two handlers answer the same scheme.
+        """
+        answers = self.pm.hook.registry_auth_handlers(
+            registry=registry,
+            secure=secure,
+            session=session,
+            credentials=credentials,
+            scopes=tuple(scopes),
+            realm_policy=realm_policy,
+        )
+        handlers: list[AuthenticationHandler] = _flatten("registry_auth_handlers", answers, object)
+        seen: dict[str, AuthenticationHandler] = {}
+        for handler in handlers:
+            scheme = getattr(handler, "scheme", None)
+            if (
+                not isinstance(scheme, str)
+                or not scheme
+                or scheme != scheme.lower()
+                or not callable(getattr(handler, "authorize_request", None))
+            ):
+                raise _wrong_answer(
+                    "registry_auth_handlers",
+                    handler,
+                    "handlers with a lower-case scheme and an authorize_request method",
+                )
+            if scheme in seen:
+                raise PluginError(
+                    f"two plugins answer the auth scheme {scheme!r} of {registry}: "
+                    f"{_describe_handler(seen[scheme])} and {_describe_handler(handler)}"
+                )
+            seen[scheme] = handler
+        return handlers
+
     def send_request(
         self, request: requests.PreparedRequest, send: SendFunction
     ) -> requests.Response:
@@ -489,6 +537,11 @@ _CORE_SENDER_OPTIONS: pluggy.HookimplOpts = {
 def _core_send(request: requests.PreparedRequest, send: SendFunction) -> requests.Response:
     """The core's sender: sends ``request`` with no hooks around it."""
     return send(request)
+
+
+def _describe_handler(handler: object) -> str:
+    kind = type(handler)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 def _flatten(hook: str, answers: object, kind: type[Any]) -> list[Any]:
