@@ -24,7 +24,7 @@ from .authorizer import (
     redact,
     repository_scope,
 )
-from .authsession import SessionFactory
+from .authsession import SessionFactory, SessionResources
 from .config import get_auth_config_key
 from .credentials import HookCredentialStore
 from .errors import (
@@ -42,7 +42,6 @@ from .transport import RegistrySession
 from .types import APIEndpoint, APIVersion, RepositoryInfo
 
 if TYPE_CHECKING:
-    from .interfaces import RequestModifier
     from .manager import Hooks
 
 __all__ = ["REQUEST_TIMEOUT", "RepositorySession", "SessionService", "list_tags", "open_session"]
@@ -85,6 +84,7 @@ def open_session(
     trusted_realms: Iterable[str] = (),
     user_agent: str | None = None,
     meta_headers: Mapping[str, str | Sequence[str]] | None = None,
+    resources: SessionResources | None = None,
 ) -> RepositorySession:
     """A session bound to the first pull endpoint of the repository that answers a ping.
 
@@ -105,6 +105,8 @@ def open_session(
         empty or ``None`` for :func:`~registry_core.modifiers.default_user_agent`.
     :param meta_headers: headers added to every request, as the reference's
         ``Headers(userAgent, metaHeaders)``; ``None`` for none.
+    :param resources: where the session's transport, ping and token handler come from
+        (:class:`~registry_core.authsession.SessionResources`); ``None`` builds them anew.
     :raises InvalidArgumentError: ``actions`` is a string, not a sequence of actions.
     :raises AllEndpointsFailedError: no endpoint could be reached: the last endpoint's error
         (the reference's message), then, when there were several, what each answered.
@@ -122,7 +124,10 @@ def open_session(
     failed: list[tuple[str, bool, RegistryError]] = []
     for endpoint in endpoints:
         try:
-            return _bind(service, endpoint, credentials, scope, trusted, modifiers)
+            factory = SessionFactory(
+                service.hooks, modifiers, trusted_realms=trusted, resources=resources
+            )
+            return _bind(factory, endpoint, credentials, scope)
         except TransportError as exc:
             log.info("endpoint %s did not answer, trying the next one: %s", endpoint.url, exc)
             failed.append((redact_url(endpoint.url), endpoint.mirror, exc))
@@ -132,14 +137,11 @@ def open_session(
 
 
 def _bind(
-    service: SessionService,
+    factory: SessionFactory,
     endpoint: APIEndpoint,
     credentials: HookCredentialStore,
     scope: str,
-    trusted_realms: tuple[str, ...],
-    modifiers: Sequence[RequestModifier],
 ) -> RepositorySession:
-    factory = SessionFactory(service.hooks, modifiers, trusted_realms=trusted_realms)
     session = factory.open(endpoint, credentials, [scope], RepositorySession)
     session.base_url = endpoint.url.rstrip("/")
     session.endpoint = endpoint
