@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-# The reference exports these from its registry package; here they live with the built-in
-# plugins that use them (importing those modules has no side effect).
-from registry_core_plugins.static_credentials import new_static_credential_store
-from registry_core_plugins.v1_token_auth import auth_transport
+from typing import TYPE_CHECKING
 
 from .certs import host_certs_dir, read_certs_directory
 from .config import (
@@ -127,3 +124,24 @@ __all__ = [
     "new_static_credential_store",
 ]
 
+
+if TYPE_CHECKING:
+    from registry_core_plugins.static_credentials import new_static_credential_store
+    from registry_core_plugins.v1_token_auth import auth_transport
+
+#: Names the reference exports from its registry package that live with the built-in plugins
+#: using them. They are imported on first use, so that importing registry_core never imports a
+#: plugin module a user has blocked.
+_FROM_PLUGINS = {
+    "auth_transport": "registry_core_plugins.v1_token_auth",
+    "new_static_credential_store": "registry_core_plugins.static_credentials",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _FROM_PLUGINS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -8,6 +8,8 @@ those into search engines; secrets never appear in a message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "RegistryError",
     "InvalidArgumentError",
@@ -31,6 +33,7 @@ __all__ = [
     "CredentialStoreError",
     "CredentialHelperError",
     "V1ResponseError",
+    "AllEndpointsFailedError",
 ]
 
 
@@ -159,3 +162,24 @@ class V1ResponseError(RegistryError):
     def __init__(self, message: str, code: int = 0) -> None:
         self.code = code
         super().__init__(message)
+
+
+class AllEndpointsFailedError(TransportError):
+    """No endpoint of a registry could be reached (its mirrors, then the registry itself).
+
+    The message's first line is the last endpoint's error, the reference's whole message;
+    when more than one endpoint was tried, the next lines say what each one answered, in
+    the order tried (beyond the reference, which names only the last).
+
+    :ivar attempts: ``(endpoint_url, is_mirror, error)`` for each endpoint tried, in order.
+    """
+
+    def __init__(self, attempts: Sequence[tuple[str, bool, RegistryError]]) -> None:
+        self.attempts = tuple(attempts)
+        lines = [str(self.attempts[-1][2])] if self.attempts else []
+        if len(self.attempts) > 1:
+            lines.append(f"all {len(self.attempts)} endpoints failed, in the order tried:")
+            for url, mirror, error in self.attempts:
+                what = "mirror" if mirror else "endpoint"
+                lines.append(f"  {what} {url}: {error}")
+        super().__init__("\n".join(lines))
