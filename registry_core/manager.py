@@ -33,6 +33,7 @@ from .interfaces import RequestModifier
 from .types import APIEndpoint, AuthConfig
 
 if TYPE_CHECKING:
+    from .reference import Named
     from .service import Service
     from .tlsconfig import TLSConfig
     from .types import ServiceConfig
@@ -66,6 +67,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "registry_core_plugins.certsd",
     "registry_core_plugins.v1_token_auth",
     "registry_core_plugins.retry",
+    "registry_core_plugins.registries_conf",
+    "registry_core_plugins.hosts_toml",
 )
 
 #: Where a plugin came from: shipped with the host, found through an entry point, or
@@ -411,11 +414,16 @@ class Hooks:
         self.pm.hook.registry_configure_tls(hostname=hostname, secure=secure, tls_config=tls_config)
 
     def endpoints(
-        self, service: Service, config: ServiceConfig, hostname: str, action: Action
+        self,
+        service: Service,
+        config: ServiceConfig,
+        hostname: str,
+        action: Action,
+        reference: Named | None = None,
     ) -> list[APIEndpoint]:
         """``registry_endpoints``: all plugins' endpoints, in call order."""
         answers = self.pm.hook.registry_endpoints(
-            service=service, config=config, hostname=hostname, action=action
+            service=service, config=config, hostname=hostname, action=action, reference=reference
         )
         return _flatten("registry_endpoints", answers, APIEndpoint)
 

@@ -56,7 +56,7 @@ __all__ = [
     "USER_REGISTRIES_CONF_DIR",
     "Endpoint",
     "PullSource",
-    "RegistriesConf",
+    "RegistriesConfFiles",
     "RegistriesConfError",
     "Registry",
     "default_search",
@@ -644,7 +644,7 @@ def default_search(home: str | None = None) -> tuple[str, list[str], bool]:
     return SYSTEM_REGISTRIES_CONF, [SYSTEM_REGISTRIES_CONF_DIR, user_dir], True
 
 
-class RegistriesConf:
+class RegistriesConfFiles:
     """A loaded configuration, re-read when one of its files changes.
 
     :param conf_path: the main file.

@@ -38,6 +38,7 @@ from .config import (
 from .errors import RegistryError
 from .hookspecs import Action
 from .manager import Hooks, get_plugin_manager
+from .reference import parse_normalized_named
 from .tlsconfig import TLSConfig
 from .types import APIEndpoint, AuthConfig, RepositoryInfo, SearchResults, ServiceConfig
 
@@ -59,11 +60,16 @@ class Service(abc.ABC):
         empty); returns ``(status, identity_token)``."""
 
     @abc.abstractmethod
-    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
-        """The endpoints to pull from ``hostname``, in order of preference."""
+    def lookup_pull_endpoints(
+        self, hostname: str, reference: Named | str | None = None
+    ) -> list[APIEndpoint]:
+        """The endpoints to pull from ``hostname`` (``reference`` from), in order of
+        preference."""
 
     @abc.abstractmethod
-    def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]:
+    def lookup_push_endpoints(
+        self, hostname: str, reference: Named | str | None = None
+    ) -> list[APIEndpoint]:
         """The endpoints to push to ``hostname``, in order of preference; never a mirror."""
 
     @abc.abstractmethod
@@ -200,17 +206,27 @@ class DefaultService(Service):
             self.hooks.configure_tls(hostname, secure, tls)
             return tls
 
-    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
+    def lookup_pull_endpoints(
+        self, hostname: str, reference: Named | str | None = None
+    ) -> list[APIEndpoint]:
         """The endpoints to pull from ``hostname``: for Docker Hub the mirrors first, then the
         registry itself; https before http.
+
+        With ``reference`` (the image, tag or digest included; a string is normalized), the
+        plugins can tell a tag from a digest and rewrite the repository: hosts.toml and
+        registries.conf answer per image (see :mod:`registry_core.endpoint_lookup` for which
+        file decides). Without it, the answers are the reference's for the host.
 
         :raises CertificateError: a plugin found broken TLS material for an endpoint's host.
         :raises InvalidMirrorError: a configured mirror that the reference cannot parse back.
         :raises PluginError: a plugin answered with something other than endpoints.
+        :raises BlockedRegistryError: registries.conf blocks the registry.
         """
-        return self._lookup_endpoints(hostname, "pull")
+        return self._lookup_endpoints(hostname, "pull", reference)
 
-    def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]:
+    def lookup_push_endpoints(
+        self, hostname: str, reference: Named | str | None = None
+    ) -> list[APIEndpoint]:
         """The endpoints to push to ``hostname``; https before http; never a mirror, whatever
         the plugins offer.
 
@@ -220,12 +236,15 @@ class DefaultService(Service):
         certs.d material is broken) fails a push, and a login, to Docker Hub as well. Raises
         as :meth:`lookup_pull_endpoints`.
         """
-        endpoints = self._lookup_endpoints(hostname, "push")
+        endpoints = self._lookup_endpoints(hostname, "push", reference)
         return [endpoint for endpoint in endpoints if not endpoint.mirror]
 
-    def _lookup_endpoints(self, hostname: str, action: Action) -> list[APIEndpoint]:
+    def _lookup_endpoints(
+        self, hostname: str, action: Action, reference: Named | str | None = None
+    ) -> list[APIEndpoint]:
+        named = parse_normalized_named(reference) if isinstance(reference, str) else reference
         with self._pin() as config:
-            endpoints = self.hooks.endpoints(self, config, hostname, action)
+            endpoints = self.hooks.endpoints(self, config, hostname, action, named)
             allowed = allow_nondistributable_artifacts(config, hostname, self.lookup_ip)
         for endpoint in endpoints:
             # As the reference: a registry's own endpoints take the configured answer;
@@ -255,10 +274,11 @@ class DefaultService(Service):
         self, repository_info: RepositoryInfo, actions: Sequence[str] = ("pull",)
     ) -> RepositorySession:
         """A session on ``repository_info``'s registry, authorized for ``actions``; see
-        :func:`registry_core.client.open_session`."""
-        from .client import open_session
+        :func:`registry_core.endpoint_session.open_endpoint_session` (each endpoint gets only
+        its own host's credentials)."""
+        from .endpoint_session import open_endpoint_session
 
-        return open_session(self, repository_info, actions)
+        return open_endpoint_session(self, repository_info, actions)
 
 
 def new_service(options: ServiceOptions | None = None, **kwargs: Any) -> DefaultService:

@@ -1,4 +1,4 @@
-"""Every containerd hosts.toml vector, run through :func:`registry_core.hostsconfig.configure_hosts`."""
+"""Every containerd hosts.toml vector, through :func:`registry_core.hostsconfig.configure_hosts`."""
 
 from __future__ import annotations
 

@@ -1,0 +1,178 @@
+"""Sessions that keep credentials with their registry, across mirrors and rewritten locations.
+
+The rule (beyond the reference, which hands a registry's credentials to every endpoint of a
+pull, its mirrors included): **an endpoint gets the credentials of the host it contacts**.
+
+* An endpoint on the registry's own host gets the registry's credentials, as in the
+  reference.
+* A mirror, or a location that registries.conf rewrites the registry to, on another host gets
+  that host's own credentials (the ``registry_credentials`` hook asked for that host's auth
+  config key), never the registry's. A mirror you logged in to gets your login for it; a
+  mirror you did not gets nothing.
+* Configuration says otherwise through :attr:`~registry_core.types.APIEndpoint.auth_config_key`:
+  ``None`` (what the reference's own endpoints and the daemon's ``registry-mirrors`` carry) means
+  "the registry's credentials"; the hosts.toml and registries.conf plugins set it to the host's
+  own key unless they were built with ``share_credentials=True``.
+
+:func:`open_endpoint_session` applies the rule around :func:`registry_core.client.open_session`,
+one endpoint at a time, and also sends the hosts.toml ``header`` of an endpoint to its host
+only. The session's requests use the endpoint's repository path (registries.conf rewrites it):
+take the :class:`~registry_core.types.RepositoryInfo` for the requests from
+:func:`endpoint_repository_info`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+from .client import RepositorySession, open_session
+from .config import get_auth_config_key
+from .errors import InvalidArgumentError, RegistryError, TransportError
+from .hookspecs import SendFunction
+from .interfaces import RequestModifier
+from .manager import Hooks
+from .reference import Named, Repository
+from .types import APIEndpoint, APIVersion, AuthConfig, RepositoryInfo
+
+if TYPE_CHECKING:
+    import requests
+
+__all__ = ["EndpointService", "HeaderModifier", "endpoint_repository_info",
+           "open_endpoint_session"]
+
+log = logging.getLogger(__name__)
+
+
+class EndpointService(Protocol):
+    """What :func:`open_endpoint_session` needs of a service."""
+
+    @property
+    def hooks(self) -> Hooks: ...
+
+    def lookup_pull_endpoints(
+        self, hostname: str, reference: Named | str | None = None
+    ) -> list[APIEndpoint]: ...
+
+    def lookup_push_endpoints(
+        self, hostname: str, reference: Named | str | None = None
+    ) -> list[APIEndpoint]: ...
+
+
+class HeaderModifier(RequestModifier):
+    """Sets configured headers (hosts.toml ``header``) on a request, values in order."""
+
+    def __init__(self, headers: Mapping[str, Sequence[str]]) -> None:
+        self.headers = {name: list(values) for name, values in headers.items()}
+
+    def modify_request(self, request: requests.PreparedRequest) -> None:
+        for name, values in self.headers.items():
+            if values:
+                request.headers[name] = ", ".join(values)
+
+    def __repr__(self) -> str:  # names only: a configured header may hold a secret
+        return f"{type(self).__name__}({sorted(self.headers)!r})"
+
+
+class _EndpointHooks(Hooks):
+    """The service's hooks as seen by a session on one endpoint: credentials are always
+    those of ``key``, and the endpoint's host gets the endpoint's headers."""
+
+    def __init__(self, inner: Hooks, key: str, endpoint: APIEndpoint) -> None:
+        super().__init__(inner.pm)
+        self._inner = inner
+        self._key = key
+        self._host = urlsplit(endpoint.url).netloc
+        self._headers = endpoint.headers
+
+    def credentials(self, registry: str) -> AuthConfig | None:
+        del registry  # the store asks for the repository's registry; the endpoint decides
+        return self._inner.credentials(self._key)
+
+    def request_modifiers(self, host: str) -> list[RequestModifier]:
+        modifiers = list(self._inner.request_modifiers(host))
+        if self._headers and host == self._host:
+            modifiers.append(HeaderModifier(self._headers))
+        return modifiers
+
+    def trust_realm(self, realm: str, registry: str, secure: bool) -> bool | None:
+        return self._inner.trust_realm(realm, registry, secure)
+
+    def send_request(
+        self, request: requests.PreparedRequest, send: SendFunction
+    ) -> requests.Response:
+        return self._inner.send_request(request, send)
+
+
+class _OneEndpoint:
+    """A service with one endpoint, for :func:`registry_core.client.open_session`."""
+
+    def __init__(self, hooks: Hooks, endpoint: APIEndpoint) -> None:
+        self._hooks = hooks
+        self._endpoint = endpoint
+
+    @property
+    def hooks(self) -> Hooks:
+        return self._hooks
+
+    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
+        del hostname
+        return [self._endpoint]
+
+
+def endpoint_repository_info(endpoint: APIEndpoint, info: RepositoryInfo) -> RepositoryInfo:
+    """``info`` as requests to ``endpoint`` must name it: with the endpoint's repository path
+    when the configuration rewrote it, else ``info`` itself."""
+    if not endpoint.repository_path or endpoint.repository_path == info.name.path:
+        return info
+    host = urlsplit(endpoint.url).netloc
+    return RepositoryInfo(
+        name=Repository(host, endpoint.repository_path),
+        index=info.index,
+        official=info.official,
+        class_=info.class_,
+    )
+
+
+def open_endpoint_session(
+    service: EndpointService,
+    repository_info: RepositoryInfo,
+    actions: Sequence[str] = ("pull",),
+    *,
+    reference: Named | None = None,
+    trusted_realms: Iterable[str] = (),
+) -> RepositorySession:
+    """A session bound to the first endpoint that answers, each endpoint with the
+    credentials the rule in this module gives it.
+
+    The endpoints are the service's pull endpoints (push endpoints when ``actions`` holds
+    ``push``) for ``reference``, by default ``repository_info.name``. Build the requests'
+    repository from :func:`endpoint_repository_info` with ``session.endpoint``.
+
+    :raises InvalidArgumentError: ``actions`` is a string.
+    :raises TransportError: no endpoint answered (the last endpoint's error).
+    :raises RegistryError: there is no endpoint (or a lookup error: a blocked registry).
+    """
+    if isinstance(actions, str):
+        raise InvalidArgumentError(f"actions must be a sequence of actions, not {actions!r}")
+    hostname = repository_info.index.name
+    named = reference if reference is not None else repository_info.name
+    lookup = service.lookup_push_endpoints if "push" in actions else service.lookup_pull_endpoints
+    endpoints = [e for e in lookup(hostname, named) if e.version == APIVersion.V2]
+    registry_key = get_auth_config_key(repository_info.index)
+    last_error: TransportError | None = None
+    for endpoint in endpoints:
+        key = endpoint.auth_config_key if endpoint.auth_config_key is not None else registry_key
+        hooks = _EndpointHooks(service.hooks, key, endpoint)
+        info = endpoint_repository_info(endpoint, repository_info)
+        try:
+            return open_session(_OneEndpoint(hooks, endpoint), info, actions,
+                                trusted_realms=trusted_realms)
+        except TransportError as exc:
+            log.info("endpoint %s did not answer, trying the next one: %s", endpoint.url, exc)
+            last_error = exc
+    if last_error is not None:
+        raise last_error
+    raise RegistryError(f"no v2 endpoint to reach {hostname}")
