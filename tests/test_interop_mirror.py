@@ -152,6 +152,7 @@ def configure(kind: str, tmp_path: Path, stub: StubServer, share: bool) -> Defau
     svc = service(conf=conf)
     if share:
         plugin = svc.plugin_manager.get_plugin("test-registries-conf")
+        assert plugin is not None
         plugin.share_credentials = True
     return svc
 
@@ -159,6 +160,7 @@ def configure(kind: str, tmp_path: Path, stub: StubServer, share: bool) -> Defau
 def tags_through(svc: DefaultService) -> list[str]:
     info = svc.resolve_repository(parse_normalized_named("registry.example.com/team/app:1.0"))
     with svc.session(info) as session:
+        assert session.endpoint is not None
         return list_tags(session, endpoint_repository_info(session.endpoint, info))
 
 
