@@ -330,6 +330,8 @@ def _load_cert_files(directory: str) -> list[_Raw]:
 
 _BOMS = (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\xef\xbb\xbf", b"\xfe\xff", b"\xff\xfe")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+# A local date (not a date-time) in value position followed by anything but a space.
+_GO_TOML_BAD_DATE = re.compile(r"[=\[,{][ \t]*(\d{4}-\d{2}-\d{2})(?=[^ Tt\d:.])")
 
 
 def _parse_toml(data: bytes) -> dict[str, Any]:
@@ -342,12 +344,22 @@ def _parse_toml(data: bytes) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise _FileError(f"failed to parse TOML: invalid UTF-8 at byte {exc.start}") from None
     try:
-        return tomllib.loads(text)
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_LINE.search(str(exc))
         raise _FileError(
             f"failed to parse TOML: {exc}", line=int(found.group(1)) if found else None
         ) from None
+    bad_date = _GO_TOML_BAD_DATE.search(text)
+    if bad_date is not None:
+        # go-toml 1.9 reads a local date only when a space or the end of the file follows
+        # it; containerd then ignores the file, so registry-core does too.
+        raise _FileError(
+            f"failed to parse TOML: go-toml cannot read the local date {bad_date.group(1)} "
+            "unless a space follows it",
+            line=text.count("\n", 0, bad_date.start(1)) + 1,
+        )
+    return document
 
 
 def _go_toml_get(table: Mapping[str, Any], name: str) -> tuple[bool, Any]:
