@@ -669,14 +669,16 @@ def test_auth_delegates_to_login(make_service, fake_module):
     assert calls == [(service, credentials, "agent/1.0")]
 
 
-def test_session_delegates_to_the_client(make_service, fake_module):
+def test_session_delegates_to_the_endpoint_session(make_service, fake_module):
+    # registry_core.endpoint_session wraps client.open_session so that each endpoint gets
+    # only its own host's credentials.
     calls = []
 
-    def open_session(service, repository_info, actions):
+    def open_endpoint_session(service, repository_info, actions):
         calls.append((service, repository_info, actions))
         return "session"
 
-    fake_module("registry_core.client", open_session=open_session)
+    fake_module("registry_core.endpoint_session", open_endpoint_session=open_endpoint_session)
     service = make_service()
     info = service.resolve_repository(parse_normalized_named("reg.example/app"))
     assert isinstance(info, RepositoryInfo)
