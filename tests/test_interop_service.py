@@ -359,3 +359,12 @@ def test_caplog_is_quiet_for_good_files(tmp_path: Path, caplog: pytest.LogCaptur
     write(tmp_path / "docker.io" / "hosts.toml", HUB_HOSTS)
     service(tmp_path).lookup_pull_endpoints("docker.io")
     assert caplog.text == ""
+
+
+@pytest.mark.parametrize("host", ["..", ".", "a/b", ""])
+def test_a_host_that_cannot_name_a_directory_is_not_configured(host: str, tmp_path: Path) -> None:
+    from registry_core_plugins.hosts_toml import hosts_toml_endpoints
+
+    write(tmp_path / "_default" / "hosts.toml", '[host."https://m.example.com"]\n')
+    assert hosts_toml_endpoints(tmp_path, host, "pull", None) is None
+    assert hosts_toml_endpoints(tmp_path / "missing", "docker.io", "pull", None) is None

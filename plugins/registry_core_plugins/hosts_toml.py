@@ -63,6 +63,14 @@ def _registry_host(hostname: str) -> str:
     return DEFAULT_NAMESPACE if hostname == INDEX_HOSTNAME else hostname
 
 
+def _configurable(root: str | os.PathLike[str], host: str) -> bool:
+    """Whether ``host`` could have a host directory under ``root``: the root is set and is a
+    directory, and the host is a name a directory can have (no ``/``, not ``..``)."""
+    if not os.fspath(root) or not os.path.isdir(root):
+        return False
+    return host not in ("", ".", "..") and "/" not in host and "\x00" not in host
+
+
 def _wanted(host: HostConfig, action: Action, reference: Named | None) -> bool:
     if action == "push":
         return "push" in host.capabilities
@@ -106,9 +114,9 @@ def hosts_toml_endpoints(
     :param share_credentials: give every host the registry's credentials (the configuration
         saying otherwise than :mod:`registry_core.endpoint_session`'s rule).
     """
-    if not os.fspath(root):
-        return None
     registry = _registry_host(hostname)
+    if not _configurable(root, registry):
+        return None
     directory = host_directory(root, registry)
     if directory is None:
         return None
@@ -127,7 +135,7 @@ def hosts_toml_endpoints(
 def configure_tls(root: str | os.PathLike[str], hostname: str, tls_config: TLSConfig,
                   *, strict: bool = False) -> None:
     """Apply the hosts.toml settings of ``hostname``'s own entry to ``tls_config``."""
-    if not os.fspath(root) or host_directory(root, hostname) is None:
+    if not _configurable(root, hostname) or host_directory(root, hostname) is None:
         return
     for host in configure_hosts(hostname, root, strict=strict):
         if host.host != hostname:
