@@ -57,6 +57,7 @@ __all__ = [
     "configure_hosts",
     "host_directory",
     "is_localhost",
+    "redact_userinfo",
 ]
 
 log = logging.getLogger(__name__)
@@ -220,6 +221,14 @@ def is_localhost(host: str) -> bool:
     if ip[:10] == bytes(10) and ip[10:12] == b"\xff\xff":
         return ip[12] == 127
     return ip == bytes(15) + b"\x01"
+
+
+_USERINFO = re.compile(r"\A((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/?#]*@")
+
+
+def redact_userinfo(server: str) -> str:
+    """``server`` for messages and ``origin``: user info (a password) replaced by ``***``."""
+    return _USERINFO.sub(lambda m: (m.group(1) or "") + "***@", server, count=1)
 
 
 def _go_value(value: Any) -> str:
@@ -413,9 +422,9 @@ def _parse_hosts_file(base: str, path: str, data: bytes) -> list[_Raw]:
     hosts = []
     for name in hosts_table:
         config = _host_file_config(configs.get(name, {}), name)
-        hosts.append(_parse_host_config(name, base, config, f'{path} [host.{go_quote(name)}]'))
-    hosts.append(_parse_host_config(server, base, root_config,
-                                    f"{path} server" if server else f"{path}"))
+        source = f"{path} [host.{go_quote(redact_userinfo(name))}]"
+        hosts.append(_parse_host_config(name, base, config, source))
+    hosts.append(_parse_host_config(server, base, root_config, path))
     return hosts
 
 
@@ -452,7 +461,11 @@ def _parse_host_config(server: str, base: str, config: Mapping[str, Any], source
         try:
             url = url_parse(to_bytes(server))
         except RegistryError as exc:
-            raise _FileError(f"unable to parse server {server}: {exc}", needle=needle) from None
+            shown = redact_userinfo(server)
+            raise _FileError(
+                f"unable to parse server {shown}: {str(exc).replace(server, shown)}",
+                needle=needle,
+            ) from None
         result.scheme = from_bytes(url.scheme)
         result.host = from_bytes(url.host)
         url_path = from_bytes(url.path)

@@ -368,3 +368,51 @@ def test_a_host_that_cannot_name_a_directory_is_not_configured(host: str, tmp_pa
     write(tmp_path / "_default" / "hosts.toml", '[host."https://m.example.com"]\n')
     assert hosts_toml_endpoints(tmp_path, host, "pull", None) is None
     assert hosts_toml_endpoints(tmp_path / "missing", "docker.io", "pull", None) is None
+
+
+def test_a_password_in_a_host_url_stays_out_of_origins_logs_and_errors(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret = "s3cret-canary"
+    path = write(tmp_path / "docker.io" / "hosts.toml",
+                 f'[host."https://ci:{secret}@m.example.com"]\n')
+    endpoints = service(tmp_path).lookup_pull_endpoints("docker.io")
+    assert endpoints[0].origin == f'{path} [host."https://***@m.example.com"]'
+    assert all(secret not in e.origin and secret not in e.url for e in endpoints)
+    write(path.parent / "hosts.toml", f'[host."https://ci:{secret}@m.example.com:bad"]\n')
+    assert urls(service(tmp_path).lookup_pull_endpoints("docker.io")) == [
+        "https://registry-1.docker.io"]
+    assert "unable to parse server https://***@m.example.com:bad" in caplog.text
+    with pytest.raises(HostsFileError) as caught:
+        service(tmp_path, strict=True).lookup_pull_endpoints("docker.io")
+    assert secret not in str(caught.value) and "***@m.example.com" in str(caught.value)
+    assert secret not in caplog.text
+
+
+def test_configure_hosts_refuses_a_host_that_leaves_the_root(tmp_path: Path) -> None:
+    from registry_core.hostsconfig import HostsConfigError, configure_hosts
+
+    with pytest.raises(HostsConfigError, match="invalid registry host"):
+        configure_hosts("..", tmp_path)
+
+
+def test_find_registry_with_a_missing_file_has_the_reference_text(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    from registry_core.registriesconf import RegistriesConfError, find_registry
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RegistriesConfError) as caught:
+        find_registry("example.com/a:1", "missing.conf")
+    assert str(caught.value) == (
+        'loading registries configuration "missing.conf": open missing.conf: '
+        "no such file or directory"
+    )
+
+
+def test_registries_conf_files_are_read_again_when_they_change(tmp_path: Path) -> None:
+    conf = write(tmp_path / "registries.conf", '[[registry]]\nlocation = "a.example.com"\n')
+    svc = service(conf=conf)
+    assert urls(svc.lookup_pull_endpoints("a.example.com")) == ["https://a.example.com"]
+    write(conf, '[[registry]]\nprefix = "a.example.com"\nlocation = "b.example.com"\n')
+    assert urls(svc.lookup_pull_endpoints("a.example.com")) == ["https://b.example.com"]
