@@ -34,6 +34,7 @@ from .errors import InvalidArgumentError, RegistryError, TransportError
 from .hookspecs import SendFunction
 from .interfaces import RequestModifier
 from .manager import Hooks
+from .modifiers import HeaderRequestModifier
 from .reference import Named, Repository
 from .types import APIEndpoint, APIVersion, AuthConfig, RepositoryInfo
 
@@ -61,18 +62,15 @@ class EndpointService(Protocol):
     ) -> list[APIEndpoint]: ...
 
 
-class HeaderModifier(RequestModifier):
-    """Sets configured headers (hosts.toml ``header``) on a request, values in order."""
+class HeaderModifier(HeaderRequestModifier):
+    """Adds configured headers (hosts.toml ``header``) to a request, as containerd appends a
+    host's headers; its ``repr`` names the headers only, since one may hold a secret
+    (``Authorization``)."""
 
     def __init__(self, headers: Mapping[str, Sequence[str]]) -> None:
-        self.headers = {name: list(values) for name, values in headers.items()}
+        super().__init__(headers)
 
-    def modify_request(self, request: requests.PreparedRequest) -> None:
-        for name, values in self.headers.items():
-            if values:
-                request.headers[name] = ", ".join(values)
-
-    def __repr__(self) -> str:  # names only: a configured header may hold a secret
+    def __repr__(self) -> str:
         return f"{type(self).__name__}({sorted(self.headers)!r})"
 
 

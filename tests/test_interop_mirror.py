@@ -206,3 +206,16 @@ def test_share_credentials_sends_the_registry_credentials_to_the_mirror(
             AuthConfig(username="ci", password=canary), registries=["registry.example.com"]))
         assert tags_through(svc) == ["1.0"]
         assert any(request.basic == ("ci", canary) for request in stub.seen)
+
+
+def test_hosts_toml_headers_go_to_their_host(tmp_path: Path) -> None:
+    with StubServer(challenging_mirror) as stub:
+        root = tmp_path / "certs.d"
+        write(root / "registry.example.com" / "hosts.toml",
+              f'[host."{stub.url}"]\n  capabilities = ["pull", "resolve"]\n'
+              '  header = {"X-Team" = ["build", "ci"]}\n')
+        svc = service(hosts_root=root)
+        svc.plugin_manager.register(StaticCredentials(
+            AuthConfig(username="m", password="pw"), registries=[stub.host]))
+        assert tags_through(svc) == ["1.0"]
+        assert stub.seen and all(r.header("X-Team") == "build, ci" for r in stub.seen)
