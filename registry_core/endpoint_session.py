@@ -41,7 +41,7 @@ from .types import APIEndpoint, APIVersion, AuthConfig, RepositoryInfo
 if TYPE_CHECKING:
     import requests
 
-__all__ = ["EndpointService", "HeaderModifier", "endpoint_repository_info",
+__all__ = ["EndpointService", "HeaderModifier", "LoginView", "endpoint_repository_info",
            "open_endpoint_session"]
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,31 @@ class _OneEndpoint:
     def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
         del hostname
         return [self._endpoint]
+
+
+class LoginView:
+    """``service`` as a login sees it: only the push endpoints that get the registry's own
+    credentials (``auth_config_key is None``). A login sends the password it is given, so an
+    endpoint on another host (a hosts.toml push host elsewhere) must not be tried with it.
+
+    :ivar service: the service viewed.
+    """
+
+    def __init__(self, service: EndpointService) -> None:
+        self.service = service
+
+    @property
+    def hooks(self) -> Hooks:
+        return self.service.hooks
+
+    def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]:
+        endpoints = self.service.lookup_push_endpoints(hostname)
+        kept = [e for e in endpoints if e.auth_config_key is None]
+        for endpoint in endpoints:
+            if endpoint.auth_config_key is not None:
+                log.info("not logging in to %s (%s): it is not the registry's own host",
+                         endpoint.url, endpoint.origin)
+        return kept
 
 
 def endpoint_repository_info(endpoint: APIEndpoint, info: RepositoryInfo) -> RepositoryInfo:

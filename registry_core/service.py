@@ -253,10 +253,12 @@ class DefaultService(Service):
         return endpoints
 
     def auth(self, auth_config: AuthConfig, user_agent: str) -> tuple[str, str]:
-        """See :func:`registry_core.login.auth`."""
+        """See :func:`registry_core.login.auth`; the login tries only the endpoints that get
+        the registry's own credentials (:class:`registry_core.endpoint_session.LoginView`)."""
+        from .endpoint_session import LoginView
         from .login import auth
 
-        status, token = auth(self, auth_config, user_agent)
+        status, token = auth(LoginView(self), auth_config, user_agent)
         return status, token
 
     def search(

@@ -219,3 +219,22 @@ def test_hosts_toml_headers_go_to_their_host(tmp_path: Path) -> None:
             AuthConfig(username="m", password="pw"), registries=[stub.host]))
         assert tags_through(svc) == ["1.0"]
         assert stub.seen and all(r.header("X-Team") == "build, ci" for r in stub.seen)
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_login_never_sends_the_password_to_a_push_host_elsewhere(share: bool,
+                                                                 tmp_path: Path) -> None:
+    canary = "cnry-" + secrets.token_hex(12)
+    with StubServer(challenging_mirror) as stub:
+        root = tmp_path / "certs.d"
+        write(root / "registry.example.com" / "hosts.toml",
+              f'[host."{stub.url}"]\n  capabilities = ["push"]\n')
+        svc = service(hosts_root=root, share_credentials=share)
+        assert [e.url for e in svc.lookup_push_endpoints("registry.example.com")][0] == stub.url
+        login = AuthConfig(username="ci", password=canary, server_address="registry.example.com")
+        try:
+            svc.auth(login, "registry-core-test")
+        except Exception as exc:  # noqa: BLE001 - the registry itself does not resolve
+            assert canary not in str(exc)
+        sent = any(request.contains(canary) for request in stub.seen)
+        assert sent is share  # only when the configuration says the host shares credentials
