@@ -24,6 +24,14 @@ FILE_PLUGINS = ["registry_core_plugins.hosts_toml", "registry_core_plugins.regis
 DIGEST = "sha256:" + "a" * 64
 
 
+@pytest.fixture(autouse=True)
+def _no_system_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The module plugins must not read this machine's /etc/containers or home directory."""
+    monkeypatch.setattr("registry_core_plugins.registries_conf.SYSTEM_REGISTRIES_CONF_DIR",
+                        str(tmp_path / "system-registries.conf.d"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
 def no_dns(host: str) -> list[IPAddress]:
     return [ipaddress.IPv4Address("127.0.0.1")] if host == "localhost" else []
 
