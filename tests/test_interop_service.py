@@ -424,3 +424,33 @@ def test_registries_conf_files_are_read_again_when_they_change(tmp_path: Path) -
     assert urls(svc.lookup_pull_endpoints("a.example.com")) == ["https://a.example.com"]
     write(conf, '[[registry]]\nprefix = "a.example.com"\nlocation = "b.example.com"\n')
     assert urls(svc.lookup_pull_endpoints("a.example.com")) == ["https://b.example.com"]
+
+
+def test_default_search_prefers_the_users_file(tmp_path: Path) -> None:
+    from registry_core import registriesconf as rc
+
+    home = tmp_path / "home"
+    user_dir = str(home / ".config/containers/registries.conf.d")
+    assert rc.default_search(str(home)) == (
+        rc.SYSTEM_REGISTRIES_CONF, [rc.SYSTEM_REGISTRIES_CONF_DIR, user_dir], True)
+    user_file = write(home / ".config/containers/registries.conf", "")
+    assert rc.default_search(str(home)) == (str(user_file), [user_dir], False)
+
+
+def test_module_plugin_uses_the_default_search_without_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system = write(tmp_path / "etc" / "registries.conf",
+                   '[[registry]]\nprefix = "quay.io"\nlocation = "system-mirror.example.com"\n')
+    monkeypatch.setattr("registry_core.registriesconf.SYSTEM_REGISTRIES_CONF", str(system))
+    monkeypatch.setattr("registry_core.registriesconf.SYSTEM_REGISTRIES_CONF_DIR",
+                        str(tmp_path / "etc" / "registries.conf.d"))
+    monkeypatch.delenv(CONF_ENV, raising=False)
+    monkeypatch.setenv(HOSTS_DIR_ENV, "")
+    svc = DefaultService(plugin_manager=get_plugin_manager(load_entrypoints=False),
+                         lookup_ip=no_dns)
+    assert urls(svc.lookup_pull_endpoints("quay.io")) == ["https://system-mirror.example.com"]
+    user = write(tmp_path / "home" / ".config/containers/registries.conf",
+                 '[[registry]]\nprefix = "quay.io"\nlocation = "user-mirror.example.com"\n')
+    assert user.exists()
+    assert urls(svc.lookup_pull_endpoints("quay.io")) == ["https://user-mirror.example.com"]
