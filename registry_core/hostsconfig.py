@@ -27,6 +27,7 @@ when it has no ``server``.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -35,13 +36,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
 from .errors import RegistryError
 from .gocompat import from_bytes, go_quote, parse_ip, split_host_port, to_bytes, url_parse
-from .tlsconfig import TLSConfig, pem_blocks
+from .gopath import GoPathError, go_clean, go_errno_text, go_join, read_file
+from .gotls import append_certs_from_pem, x509_key_pair
+from .tlsconfig import TLSConfig
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -159,53 +158,9 @@ class _FileError(Exception):
 # ---- Go helpers ----------------------------------------------------------------------------
 
 
-def _go_clean(p: str) -> str:
-    """Go ``path.Clean``."""
-    if p == "":
-        return "."
-    rooted = p.startswith("/")
-    parts: list[str] = []
-    for part in p.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append("..")
-            continue
-        parts.append(part)
-    out = "/".join(parts)
-    if rooted:
-        return "/" + out
-    return out or "."
-
-
-def _go_join(*elems: str) -> str:
-    """Go ``filepath.Join`` on Unix: the non-empty elements joined, then cleaned."""
-    kept = [e for e in elems if e != ""]
-    return _go_clean("/".join(kept)) if kept else ""
-
-
 def _abs_path(p: str, base: str) -> str:
     """containerd's ``makeAbsPath``."""
-    return p if p.startswith("/") else _go_join(base, p)
-
-
-def _go_errno_text(exc: OSError) -> str:
-    text = exc.strerror or str(exc)
-    return text[:1].lower() + text[1:]
-
-
-def _read_file(path: str) -> bytes:
-    """Go ``os.ReadFile``; raises ``OSError`` subclasses with Go's text as ``args[0]``."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except IsADirectoryError as exc:
-        raise OSError(f"read {path}: {_go_errno_text(exc)}") from None
-    except OSError as exc:
-        raise OSError(f"open {path}: {_go_errno_text(exc)}") from None
+    return p if p.startswith("/") else go_join(base, p)
 
 
 def is_localhost(host: str) -> bool:
@@ -267,30 +222,27 @@ def host_directory(config_path: str | os.PathLike[str], host: str) -> str | None
     candidates = []
     underscored = _host_dir_name(host)
     if underscored != host:
-        candidates.append(_go_join(root, underscored))
-    candidates += [_go_join(root, host), _go_join(root, "_default")]
+        candidates.append(go_join(root, underscored))
+    candidates += [go_join(root, host), go_join(root, "_default")]
     for candidate in candidates:
         try:
             os.stat(candidate)
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise HostsConfigError(f"stat {candidate}: {_go_errno_text(exc)}") from None
+            raise HostsConfigError(f"stat {candidate}: {go_errno_text(exc)}") from None
         return candidate
     return None
 
 
 def _load_host_dir(directory: str, strict: bool) -> list[_Raw]:
-    path = _go_join(directory, "hosts.toml")
+    path = go_join(directory, "hosts.toml")
     try:
-        data = _read_file(path)
-    except FileNotFoundError:
-        data = b""
-    except OSError as exc:
-        if "no such file or directory" in str(exc):
-            data = b""
-        else:
+        data = read_file(path)
+    except GoPathError as exc:
+        if exc.errno != errno.ENOENT:
             raise HostsConfigError(str(exc)) from None
+        data = b""
     if not data:
         return _load_cert_files(directory)
     try:
@@ -314,24 +266,24 @@ def _load_cert_files(directory: str) -> list[_Raw]:
     except FileNotFoundError:
         entries = []
     except OSError as exc:
-        raise HostsConfigError(f"open {directory}: {_go_errno_text(exc)}") from None
+        raise HostsConfigError(f"open {directory}: {go_errno_text(exc)}") from None
     host = _Raw(source=directory)
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
             continue
         name = entry.name
         if name.endswith(".crt"):
-            host.ca_files = (host.ca_files or []) + [_go_join(directory, name)]
+            host.ca_files = (host.ca_files or []) + [go_join(directory, name)]
         if name.endswith(".cert"):
-            key_file = _go_join(directory, name[: -len(".cert")] + ".key")
+            key_file = go_join(directory, name[: -len(".cert")] + ".key")
             try:
                 os.stat(key_file)
                 key = key_file
             except FileNotFoundError:
                 key = ""
             except OSError as exc:
-                raise HostsConfigError(f"stat {key_file}: {_go_errno_text(exc)}") from None
-            host.client_pairs = (host.client_pairs or []) + [(_go_join(directory, name), key)]
+                raise HostsConfigError(f"stat {key_file}: {go_errno_text(exc)}") from None
+            host.client_pairs = (host.client_pairs or []) + [(go_join(directory, name), key)]
     return [host]
 
 
@@ -470,7 +422,7 @@ def _parse_host_config(server: str, base: str, config: Mapping[str, Any], source
         result.host = from_bytes(url.host)
         url_path = from_bytes(url.path)
         if url_path:
-            url_path = _go_clean(url_path)
+            url_path = go_clean(url_path)
             if not url_path.endswith("/v2") and not override:
                 url_path += "/v2"
         elif not override:
@@ -554,102 +506,29 @@ def _locate(data: bytes, needle: str, key: str) -> int | None:
 # ---- TLS material --------------------------------------------------------------------------
 
 
-def _append_certs_from_pem(data: bytes) -> list[str]:
-    """Go's ``AppendCertsFromPEM``: the certificates that parse; others are skipped."""
-    pems = []
-    for block in pem_blocks(data):
-        if block.type != "CERTIFICATE":
-            continue
-        try:
-            cert = x509.load_pem_x509_certificate(block.data)
-        except ValueError:
-            continue
-        pems.append(cert.public_bytes(serialization.Encoding.PEM).decode("ascii"))
-    return pems
-
-
-def _x509_key_pair(cert_pem: bytes, key_pem: bytes) -> None:
-    """Go's ``tls.X509KeyPair``, for its verdict; raises ``ValueError`` with Go's text."""
-    blocks = pem_blocks(cert_pem)
-    certs = [b for b in blocks if b.type == "CERTIFICATE"]
-    if not certs:
-        if not blocks:
-            raise ValueError("tls: failed to find any PEM data in certificate input")
-        if any(b.type.endswith("PRIVATE KEY") for b in blocks):
-            raise ValueError(
-                "tls: failed to find certificate PEM data in certificate input, but did find "
-                "a private key; PEM inputs may have been switched"
-            )
-        skipped = " ".join(b.type for b in blocks)
-        raise ValueError(
-            'tls: failed to find "CERTIFICATE" PEM block in certificate input after skipping '
-            f"PEM blocks of the following types: [{skipped}]"
-        )
-    key_blocks = pem_blocks(key_pem)
-    keys = [b for b in key_blocks if b.type == "PRIVATE KEY" or b.type.endswith(" PRIVATE KEY")]
-    if not keys:
-        if not key_blocks:
-            raise ValueError("tls: failed to find any PEM data in key input")
-        if any(b.type == "CERTIFICATE" for b in key_blocks):
-            raise ValueError(
-                "tls: found a certificate rather than a key in the PEM for the private key"
-            )
-        skipped = " ".join(b.type for b in key_blocks)
-        raise ValueError(
-            'tls: failed to find PEM block with type ending in "PRIVATE KEY" in key input '
-            f"after skipping PEM blocks of the following types: [{skipped}]"
-        )
-    try:
-        leaf = x509.load_pem_x509_certificate(certs[0].data)
-    except ValueError as exc:
-        raise ValueError(f"x509: {exc}") from None
-    try:
-        key = serialization.load_pem_private_key(
-            keys[0].data, password=None, unsafe_skip_rsa_key_validation=True
-        )
-    except (ValueError, TypeError):
-        raise ValueError("tls: failed to parse private key") from None
-    except Exception:  # noqa: BLE001 - an unsupported algorithm is a parse failure in Go
-        raise ValueError("tls: failed to parse private key") from None
-    public, private_public = leaf.public_key(), key.public_key()
-    if _key_kind(public) != _key_kind(private_public):
-        raise ValueError("tls: private key type does not match public key type")
-    spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    der = serialization.Encoding.DER
-    if public.public_bytes(der, spki) != private_public.public_bytes(der, spki):
-        raise ValueError("tls: private key does not match public key")
-
-
-def _key_kind(key: object) -> str:
-    for kind in (rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey):
-        if isinstance(key, kind):
-            return kind.__name__
-    return type(key).__name__
-
-
 def _load_tls(raw: _Raw) -> tuple[list[str], list[tuple[str, str]]]:
     """Read the CA files and client pairs as ``ConfigureHosts`` does, with its messages."""
     pems: list[str] = []
     for ca_file in raw.ca_files or []:
         try:
-            data = _read_file(ca_file)
+            data = read_file(ca_file)
         except OSError as exc:
             raise HostsConfigError(f"unable to read CA cert {go_quote(ca_file)}: {exc}") from None
-        found = _append_certs_from_pem(data)
+        found = append_certs_from_pem(data)
         if not found:
             raise HostsConfigError(f"unable to load CA cert {go_quote(ca_file)}")
         pems.extend(found)
     pairs: list[tuple[str, str]] = []
     for cert_file, key_file in raw.client_pairs or []:
         try:
-            cert_pem = _read_file(cert_file)
+            cert_pem = read_file(cert_file)
         except OSError as exc:
             raise HostsConfigError(
                 f"unable to read CERT file {go_quote(cert_file)}: {exc}"
             ) from None
         if key_file:
             try:
-                key_pem = _read_file(key_file)
+                key_pem = read_file(key_file)
             except OSError as exc:
                 raise HostsConfigError(
                     f"unable to read CERT file {go_quote(key_file)}: {exc}"
@@ -657,7 +536,7 @@ def _load_tls(raw: _Raw) -> tuple[list[str], list[tuple[str, str]]]:
         else:
             key_pem = cert_pem
         try:
-            _x509_key_pair(cert_pem, key_pem)
+            x509_key_pair(cert_pem, key_pem)
         except ValueError as exc:
             raise HostsConfigError(f"failed to load X509 key pair: {exc}") from None
         pairs.append((cert_file, key_file or cert_file))
