@@ -93,8 +93,9 @@ class HostConfig:
     #: A subset of :data:`CAPABILITIES`, in that order.
     capabilities: tuple[str, ...] = ()
     skip_verify: bool = False
-    #: Headers to send, exactly as configured (names are not canonicalised).
-    header: dict[str, list[str]] = field(default_factory=dict)
+    #: Headers to send, exactly as configured (names are not canonicalised); not in
+    #: ``repr()``, since one may hold a secret.
+    header: dict[str, list[str]] = field(default_factory=dict, repr=False)
     #: The CA files trusted on top of the system roots; ``None`` when none were configured
     #: (the system roots alone). An empty list still means "a pool was built".
     ca_files: list[str] | None = None

@@ -196,8 +196,9 @@ class APIEndpoint:
     #: reference's behaviour); else the auth config key of the host it contacts, so that a
     #: mirror never sees the registry's credentials.
     auth_config_key: str | None = None
-    #: Extra headers for requests to this endpoint (hosts.toml ``header``), as configured.
-    headers: dict[str, list[str]] = field(default_factory=dict)
+    #: Extra headers for requests to this endpoint (hosts.toml ``header``), as configured;
+    #: left out of ``repr()``, since one may hold a secret (``Authorization``).
+    headers: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
 
 @dataclass

@@ -454,3 +454,16 @@ def test_module_plugin_uses_the_default_search_without_the_variable(
                  '[[registry]]\nprefix = "quay.io"\nlocation = "user-mirror.example.com"\n')
     assert user.exists()
     assert urls(svc.lookup_pull_endpoints("quay.io")) == ["https://user-mirror.example.com"]
+
+
+def test_a_configured_authorization_header_stays_out_of_reprs(tmp_path: Path) -> None:
+    secret = "Bearer s3cret-canary"
+    write(tmp_path / "docker.io" / "hosts.toml",
+          f'[host."https://m.example.com"]\n  header = {{"Authorization" = "{secret}"}}\n')
+    from registry_core.hostsconfig import configure_hosts
+
+    hosts = configure_hosts("docker.io", tmp_path)
+    assert hosts[0].header == {"Authorization": [secret]}
+    endpoint = service(tmp_path).lookup_pull_endpoints("docker.io")[0]
+    assert endpoint.headers == {"Authorization": [secret]}
+    assert secret not in repr(hosts) and secret not in repr(endpoint)
