@@ -27,12 +27,15 @@ from .constants import (
     INDEX_SERVER,
 )
 from .credentials import HookCredentialStore, LoginCredentialStore
+from .endpoint_lookup import BlockedRegistryError
 from .errors import *  # noqa: F403
 from .errors import __all__ as _errors_all
 from .hookspecs import RegistrySpecs, hookimpl
+from .hostsconfig import HostConfig, HostsConfigError, HostsFileError, configure_hosts
 from .interfaces import CredentialStore, RequestModifier
 from .manager import DEFAULT_PLUGINS, Hooks, PluginInfo, get_plugin_manager, list_plugins
 from .ping import ping_v2_registry
+from .registriesconf import RegistriesConfError, find_registry
 from .service import DefaultService, Service, new_service
 from .tlsconfig import ClientCertificate, TLSConfig
 from .transport import (
@@ -122,6 +125,13 @@ __all__ = [
     "new_session",
     "auth_transport",
     "new_static_credential_store",
+    "configure_hosts",
+    "HostConfig",
+    "HostsConfigError",
+    "HostsFileError",
+    "find_registry",
+    "RegistriesConfError",
+    "BlockedRegistryError",
 ]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -27,6 +27,12 @@ from .authorizer import (
 from .authsession import SessionFactory, SessionResources
 from .config import get_auth_config_key
 from .credentials import HookCredentialStore
+from .endpoint_session import (
+    EndpointHooks,
+    EndpointService,
+    credentials_key,
+    endpoint_repository_info,
+)
 from .errors import (
     AllEndpointsFailedError,
     AuthenticationError,
@@ -42,7 +48,7 @@ from .transport import RegistrySession
 from .types import APIEndpoint, APIVersion, RepositoryInfo
 
 if TYPE_CHECKING:
-    from .manager import Hooks
+    from .reference import Named
 
 __all__ = ["REQUEST_TIMEOUT", "RepositorySession", "SessionService", "list_tags", "open_session"]
 
@@ -66,14 +72,8 @@ class RepositorySession(RegistrySession):
     endpoint: APIEndpoint | None = None
 
 
-class SessionService(Protocol):
-    """What :func:`open_session` needs of a service (a
-    :class:`~registry_core.service.DefaultService`)."""
-
-    @property
-    def hooks(self) -> Hooks: ...
-
-    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]: ...
+#: What :func:`open_session` needs of a service (a :class:`~registry_core.service.DefaultService`).
+SessionService = EndpointService
 
 
 def open_session(
@@ -81,22 +81,29 @@ def open_session(
     repository_info: RepositoryInfo,
     actions: Sequence[str] = ("pull",),
     *,
+    reference: Named | None = None,
     trusted_realms: Iterable[str] = (),
     user_agent: str | None = None,
     meta_headers: Mapping[str, str | Sequence[str]] | None = None,
     resources: SessionResources | None = None,
 ) -> RepositorySession:
-    """A session bound to the first pull endpoint of the repository that answers a ping.
+    """A session bound to the first endpoint of the repository that answers a ping: its pull
+    endpoints, or its push endpoints when ``actions`` holds ``push``.
 
     The session's ``base_url`` is that endpoint (``https://host:port``), its ``endpoint``
     the :class:`~registry_core.types.APIEndpoint`. Every request through it to the
     registry is authorized for ``repository:<path>:<actions>`` without the caller seeing
     the 401s; TLS comes from the plugins (certs.d) through the endpoint, credentials from
-    the ``registry_credentials`` plugins under the repository's auth config key. Close it
-    when done.
+    the ``registry_credentials`` plugins under the auth config key of the host the endpoint
+    is on (:mod:`registry_core.endpoint_session`: a mirror on another host never gets the
+    registry's credentials unless its configuration says so). Requests must name the
+    repository as :func:`~registry_core.endpoint_session.endpoint_repository_info` gives it
+    for ``session.endpoint`` (registries.conf may rewrite it). Close the session when done.
 
     :param actions: the actions to ask a token for, such as ``("pull",)`` or
         ``("pull", "push")``.
+    :param reference: the image the endpoints are looked up for (hosts.toml and
+        registries.conf answer per image); ``None`` for ``repository_info.name``.
     :param trusted_realms: token realms to send credentials to even when they are on
         another domain, as ``scheme://host[:port][/path]``: a realm matches when its scheme,
         host and port are the same and its path starts with the path in whole segments (the
@@ -116,18 +123,23 @@ def open_session(
         # A bare string would become the actions "p,u,l,l".
         raise InvalidArgumentError(f"actions must be a sequence of actions, not {actions!r}")
     hostname = repository_info.index.name
-    endpoints = [e for e in service.lookup_pull_endpoints(hostname) if e.version == APIVersion.V2]
-    credentials = HookCredentialStore(service.hooks, get_auth_config_key(repository_info.index))
-    scope = repository_scope(repository_info.name.path, actions, repository_info.class_)
+    lookup = service.lookup_push_endpoints if "push" in actions else service.lookup_pull_endpoints
+    named = reference if reference is not None else repository_info.name
+    endpoints = [e for e in lookup(hostname, named) if e.version == APIVersion.V2]
+    registry_key = get_auth_config_key(repository_info.index)
     trusted = tuple(trusted_realms)
     modifiers = headers(user_agent or default_user_agent(), meta_headers)
     failed: list[tuple[str, bool, RegistryError]] = []
     for endpoint in endpoints:
+        # Each endpoint gets its own host's credentials and headers (endpoint_session's rule)
+        # and names the repository as its configuration rewrote it.
+        key = credentials_key(endpoint, registry_key)
+        hooks = EndpointHooks(service.hooks, key, endpoint)
+        info = endpoint_repository_info(endpoint, repository_info)
+        scope = repository_scope(info.name.path, actions, info.class_)
         try:
-            factory = SessionFactory(
-                service.hooks, modifiers, trusted_realms=trusted, resources=resources
-            )
-            return _bind(factory, endpoint, credentials, scope)
+            factory = SessionFactory(hooks, modifiers, trusted_realms=trusted, resources=resources)
+            return _bind(factory, endpoint, HookCredentialStore(hooks, key), scope)
         except TransportError as exc:
             log.info("endpoint %s did not answer, trying the next one: %s", endpoint.url, exc)
             failed.append((redact_url(endpoint.url), endpoint.mirror, exc))

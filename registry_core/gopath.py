@@ -1,41 +1,85 @@
-"""Go's ``path`` package (slash-separated paths), on bytes, as tarsum needs it."""
+"""Go's ``path`` handling and file-error texts, for ports whose answers name paths as Go does.
+
+tarsum cleans and joins tar member names (bytes) as Go's ``path`` package does; containerd's
+and containers/image's errors quote paths built by ``filepath.Join`` and errors from
+``os.ReadFile`` (``open docker.io/ca.pem: no such file or directory``, ``read docker.io: is a
+directory``). One lexical implementation serves both, on ``str`` or ``bytes``.
+"""
 
 from __future__ import annotations
 
-__all__ = ["path_clean", "path_join", "path_split"]
+import errno
+from typing import AnyStr
+
+__all__ = ["GoPathError", "go_clean", "go_errno_text", "go_join", "go_split", "read_file"]
 
 
-def path_clean(path: bytes) -> bytes:
-    """Go's ``path.Clean``: the shortest equivalent path, lexically."""
+class GoPathError(OSError):
+    """A file error whose ``str()`` is Go's ``*PathError`` text; ``errno`` is kept."""
+
+    def __init__(self, text: str, code: int | None) -> None:
+        super().__init__(text)
+        self.errno = code
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def go_clean(path: AnyStr) -> AnyStr:
+    """Go's ``path.Clean``: the shortest equivalent slash path, lexically."""
+    slash, dot, dotdot = (b"/", b".", b"..") if isinstance(path, bytes) else ("/", ".", "..")
     if not path:
-        return b"."
-    rooted = path.startswith(b"/")
-    out: list[bytes] = []
-    for part in path.split(b"/"):
-        if part in (b"", b"."):
+        return dot
+    rooted = path.startswith(slash)
+    parts: list[AnyStr] = []
+    for part in path.split(slash):
+        if part in (slash[:0], dot):
             continue
-        if part == b"..":
-            if out and out[-1] != b"..":
-                out.pop()
+        if part == dotdot:
+            if parts and parts[-1] != dotdot:
+                parts.pop()
             elif not rooted:
-                out.append(part)
+                parts.append(part)
             continue
-        out.append(part)
-    cleaned = b"/".join(out)
+        parts.append(part)
+    cleaned = slash.join(parts)
     if rooted:
-        return b"/" + cleaned
-    return cleaned or b"."
+        return slash + cleaned
+    return cleaned or dot
 
 
-def path_join(*elements: bytes) -> bytes:
-    """Go's ``path.Join``: the non-empty elements joined with ``/`` and cleaned."""
-    kept = [element for element in elements if element]
+def go_join(first: AnyStr, *rest: AnyStr) -> AnyStr:
+    """Go's ``path.Join`` (and ``filepath.Join`` on Unix): the non-empty elements joined with
+    ``/``, then cleaned; empty when every element is."""
+    kept = [element for element in (first, *rest) if element]
     if not kept:
-        return b""
-    return path_clean(b"/".join(kept))
+        return first[:0]
+    slash = b"/" if isinstance(first, bytes) else "/"
+    return go_clean(slash.join(kept))  # type: ignore[arg-type]
 
 
-def path_split(path: bytes) -> tuple[bytes, bytes]:
+def go_split(path: AnyStr) -> tuple[AnyStr, AnyStr]:
     """Go's ``path.Split``: everything up to and including the last ``/``, and the rest."""
-    index = path.rfind(b"/")
+    index = path.rfind(b"/" if isinstance(path, bytes) else "/")
     return path[: index + 1], path[index + 1 :]
+
+
+def go_errno_text(exc: OSError) -> str:
+    """The text Go's ``syscall.Errno`` has for ``exc`` (libc's, starting in lower case)."""
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
+
+
+def read_file(path: str) -> bytes:
+    """Go's ``os.ReadFile``.
+
+    :raises GoPathError: with Go's text: ``open PATH: ...`` when the file cannot be opened,
+        ``read PATH: is a directory`` for a directory (Go opens it, then fails to read).
+    """
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except IsADirectoryError as exc:
+        raise GoPathError(f"read {path}: {go_errno_text(exc)}", errno.EISDIR) from None
+    except OSError as exc:
+        raise GoPathError(f"open {path}: {go_errno_text(exc)}", exc.errno) from None

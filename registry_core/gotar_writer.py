@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .gopath import path_join, path_split
+from .gopath import go_join, go_split
 from .gotar import (
     BASIC_KEYS,
     BLOCK,
@@ -369,8 +369,8 @@ class TarWriter:
                 name = h.name or b"GlobalHead.0.0"
                 flag = TYPE_XGLOBAL
             else:
-                directory, file = path_split(h.name)
-                name = path_join(directory, b"PaxHeaders.0", file)
+                directory, file = go_split(h.name)
+                name = go_join(directory, b"PaxHeaders.0", file)
                 flag = TYPE_XHEADER
             if len(data) > MAX_SPECIAL_FILE:
                 raise TarError(ERR_FIELD_TOO_LONG)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .handlers import AuthenticationHandler
     from .interfaces import CredentialStore, RequestModifier
     from .realm import RealmPolicy
+    from .reference import Named
     from .service import Service
     from .tlsconfig import TLSConfig
     from .types import APIEndpoint, AuthConfig, ServiceConfig
@@ -164,7 +165,12 @@ class RegistrySpecs:
 
     @hookspec
     def registry_endpoints(
-        self, service: Service, config: ServiceConfig, hostname: str, action: Action
+        self,
+        service: Service,
+        config: ServiceConfig,
+        hostname: str,
+        action: Action,
+        reference: Named | None,
     ) -> Sequence[APIEndpoint] | None:
         """Return endpoints to try for ``hostname``, for ``action`` (``pull`` or ``push``).
 
@@ -200,6 +206,8 @@ class RegistrySpecs:
             only.
         :param hostname: the registry host, as in an image reference (``docker.io`` for Hub).
         :param action: ``"pull"`` or ``"push"``.
+        :param reference: the image being pulled or pushed (tag or digest included), when
+            the caller named one; ``None`` for a lookup by host alone (added in 0.2).
         :returns: a sequence of :class:`~registry_core.types.APIEndpoint`, or ``None``.
 
         .. versionadded:: 0.1

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .handlers import AuthenticationHandler
     from .interfaces import CredentialStore
     from .realm import RealmPolicy
+    from .reference import Named
     from .service import Service
     from .tlsconfig import TLSConfig
     from .types import ServiceConfig
@@ -72,6 +73,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     # first before later ones, so auth.json is asked before config.json.
     "registry_core_plugins.containers_auth",
     "registry_core_plugins.docker_config",
+    "registry_core_plugins.registries_conf",
+    "registry_core_plugins.hosts_toml",
 )
 
 #: Names that were built-in plugins once. Blocking one is still accepted (and does nothing)
@@ -423,11 +426,16 @@ class Hooks:
         self.pm.hook.registry_configure_tls(hostname=hostname, secure=secure, tls_config=tls_config)
 
     def endpoints(
-        self, service: Service, config: ServiceConfig, hostname: str, action: Action
+        self,
+        service: Service,
+        config: ServiceConfig,
+        hostname: str,
+        action: Action,
+        reference: Named | None = None,
     ) -> list[APIEndpoint]:
         """``registry_endpoints``: all plugins' endpoints, in call order."""
         answers = self.pm.hook.registry_endpoints(
-            service=service, config=config, hostname=hostname, action=action
+            service=service, config=config, hostname=hostname, action=action, reference=reference
         )
         return _flatten("registry_endpoints", answers, APIEndpoint)
 

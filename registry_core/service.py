@@ -37,6 +37,7 @@ from .config import (
 )
 from .hookspecs import Action
 from .manager import Hooks, get_plugin_manager
+from .reference import parse_normalized_named
 from .tlsconfig import TLSConfig
 from .types import APIEndpoint, AuthConfig, RepositoryInfo, SearchResults, ServiceConfig
 
@@ -58,11 +59,16 @@ class Service(abc.ABC):
         empty); returns ``(status, identity_token)``."""
 
     @abc.abstractmethod
-    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
-        """The endpoints to pull from ``hostname``, in order of preference."""
+    def lookup_pull_endpoints(
+        self, hostname: str, reference: Named | str | None = None
+    ) -> list[APIEndpoint]:
+        """The endpoints to pull from ``hostname`` (``reference`` from), in order of
+        preference."""
 
     @abc.abstractmethod
-    def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]:
+    def lookup_push_endpoints(
+        self, hostname: str, reference: Named | str | None = None
+    ) -> list[APIEndpoint]:
         """The endpoints to push to ``hostname``, in order of preference; never a mirror."""
 
     @abc.abstractmethod
@@ -209,17 +215,27 @@ class DefaultService(Service):
             self.hooks.configure_tls(hostname, secure, tls)
             return tls
 
-    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
+    def lookup_pull_endpoints(
+        self, hostname: str, reference: Named | str | None = None
+    ) -> list[APIEndpoint]:
         """The endpoints to pull from ``hostname``: for Docker Hub the mirrors first, then the
         registry itself; https before http.
+
+        With ``reference`` (the image, tag or digest included; a string is normalized), the
+        plugins can tell a tag from a digest and rewrite the repository: hosts.toml and
+        registries.conf answer per image (see :mod:`registry_core.endpoint_lookup` for which
+        file decides). Without it, the answers are the reference's for the host.
 
         :raises CertificateError: a plugin found broken TLS material for an endpoint's host.
         :raises InvalidMirrorError: a configured mirror that the reference cannot parse back.
         :raises PluginError: a plugin answered with something other than endpoints.
+        :raises BlockedRegistryError: registries.conf blocks the registry.
         """
-        return self._lookup_endpoints(hostname, "pull")
+        return self._lookup_endpoints(hostname, "pull", reference)
 
-    def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]:
+    def lookup_push_endpoints(
+        self, hostname: str, reference: Named | str | None = None
+    ) -> list[APIEndpoint]:
         """The endpoints to push to ``hostname``; https before http; never a mirror, whatever
         the plugins offer.
 
@@ -229,12 +245,15 @@ class DefaultService(Service):
         certs.d material is broken) fails a push, and a login, to Docker Hub as well. Raises
         as :meth:`lookup_pull_endpoints`.
         """
-        endpoints = self._lookup_endpoints(hostname, "push")
+        endpoints = self._lookup_endpoints(hostname, "push", reference)
         return [endpoint for endpoint in endpoints if not endpoint.mirror]
 
-    def _lookup_endpoints(self, hostname: str, action: Action) -> list[APIEndpoint]:
+    def _lookup_endpoints(
+        self, hostname: str, action: Action, reference: Named | str | None = None
+    ) -> list[APIEndpoint]:
+        named = parse_normalized_named(reference) if isinstance(reference, str) else reference
         with self._pin() as config:
-            endpoints = self.hooks.endpoints(self, config, hostname, action)
+            endpoints = self.hooks.endpoints(self, config, hostname, action, named)
             allowed = allow_nondistributable_artifacts(config, hostname, self.lookup_ip)
         for endpoint in endpoints:
             # As the reference: a registry's own endpoints take the configured answer;
@@ -243,10 +262,12 @@ class DefaultService(Service):
         return endpoints
 
     def auth(self, auth_config: AuthConfig, user_agent: str) -> tuple[str, str]:
-        """See :func:`registry_core.login.auth`."""
+        """See :func:`registry_core.login.auth`; the login tries only the endpoints that get
+        the registry's own credentials (:class:`registry_core.endpoint_session.LoginView`)."""
+        from .endpoint_session import LoginView
         from .login import auth
 
-        status, token = auth(self, auth_config, user_agent or self.user_agent or "")
+        status, token = auth(LoginView(self), auth_config, user_agent or self.user_agent or "")
         return status, token
 
     def search(
@@ -267,18 +288,21 @@ class DefaultService(Service):
         repository_info: RepositoryInfo,
         actions: Sequence[str] = ("pull",),
         *,
+        reference: Named | None = None,
         user_agent: str | None = None,
         meta_headers: Mapping[str, str | Sequence[str]] | None = None,
     ) -> RepositorySession:
         """A session on ``repository_info``'s registry, authorized for ``actions``; see
-        :func:`registry_core.client.open_session`. ``user_agent`` and ``meta_headers``
-        replace the service's defaults for this session's requests."""
+        :func:`registry_core.client.open_session` (each endpoint gets only its own host's
+        credentials). ``user_agent`` and ``meta_headers`` replace the service's defaults for
+        this session's requests."""
         from .client import open_session
 
         return open_session(
             self,
             repository_info,
             actions,
+            reference=reference,
             user_agent=user_agent or self.user_agent,
             meta_headers=meta_headers if meta_headers is not None else self.meta_headers,
         )

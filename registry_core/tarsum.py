@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .errors import InvalidArgumentError
-from .gopath import path_join
+from .gopath import go_join
 from .gosort import go_sort
 from .gotar import TarError, TarHeader, TarReader
 from .gotar_writer import TarWriter
@@ -209,7 +209,7 @@ class TarSum:
                 digest.update(chunk)
                 writer.write(chunk)
                 yield emit()
-            name = path_join(b".", path_join(b"/", header.name))
+            name = go_join(b".", go_join(b"/", header.name))
             self._sums.append(FileInfoSum(name, digest.hexdigest(), position))
             position += 1
         writer.close()

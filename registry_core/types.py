@@ -188,6 +188,19 @@ class APIEndpoint:
     official: bool = False
     trim_hostname: bool = False
     tls_config: TLSConfig = field(default_factory=TLSConfig)
+    #: Which file and entry decided this endpoint (``daemon.json registry-mirrors``,
+    #: ``/etc/containerd/certs.d/docker.io/hosts.toml [host."https://m"]``); ``""`` unknown.
+    origin: str = ""
+    #: The repository's path on this endpoint when the configuration rewrote it
+    #: (registries.conf ``location``); ``""``: the reference's own path.
+    repository_path: str = ""
+    #: Whose credentials the endpoint gets: ``None`` for the repository's registry (the
+    #: reference's behaviour); else the auth config key of the host it contacts, so that a
+    #: mirror never sees the registry's credentials.
+    auth_config_key: str | None = None
+    #: Extra headers for requests to this endpoint (hosts.toml ``header``), as configured;
+    #: left out of ``repr()``, since one may hold a secret (``Authorization``).
+    headers: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def to_v1_endpoint(
         self,

@@ -51,10 +51,14 @@ class EndpointService:
             loaded.append(StaticCredentials(credentials))
         self.hooks = Hooks(get_plugin_manager(plugins=loaded, load_entrypoints=False))
 
-    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
+    def lookup_pull_endpoints(
+        self, hostname: str, reference: object | None = None
+    ) -> list[APIEndpoint]:
         self.asked.append(hostname)
         return list(self.endpoints)
 
-    def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]:
+    def lookup_push_endpoints(
+        self, hostname: str, reference: object | None = None
+    ) -> list[APIEndpoint]:
         self.asked.append(hostname)
         return list(self.endpoints)

@@ -42,6 +42,7 @@ def registry_endpoints(
                 official=True,
                 trim_hostname=True,
                 tls_config=TLSConfig(),
+                origin="built-in: Docker Hub",
             )
         ]
     tls_config = service.tls_config(hostname)
@@ -51,6 +52,7 @@ def registry_endpoints(
             version=APIVersion.V2,
             trim_hostname=True,
             tls_config=tls_config,
+            origin=f"built-in: the registry {hostname} itself",
         )
     ]
     if tls_config.insecure_skip_verify:
@@ -61,6 +63,7 @@ def registry_endpoints(
                 trim_hostname=True,
                 # Plain http has no TLS; the reference keeps the flag to mark the host insecure.
                 tls_config=tls_config.copy(),
+                origin=f"daemon.json insecure-registries: {hostname} over http",
             )
         )
     return endpoints

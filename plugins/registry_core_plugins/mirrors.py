@@ -51,6 +51,7 @@ def registry_endpoints(
                 mirror=True,
                 trim_hostname=True,
                 tls_config=service.tls_config(host),
+                origin=f"daemon.json registry-mirrors {mirror}",
             )
         )
     return endpoints
