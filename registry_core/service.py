@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from .client import RepositorySession
+    from .content.repository import Repository
     from .reference import Named
 
 __all__ = ["Service", "DefaultService", "new_service"]
@@ -259,6 +260,16 @@ class DefaultService(Service):
         from .client import open_session
 
         return open_session(self, repository_info, actions)
+
+    def repository(
+        self, name: str | Named, actions: Sequence[str] = ("pull",), **options: Any
+    ) -> Repository:
+        """A :class:`~registry_core.content.Repository` for reading (and, with ``"push"``
+        in ``actions``, writing) content; see
+        :func:`registry_core.content.open_repository`."""
+        from .content.repository import open_repository
+
+        return open_repository(self, name, actions, **options)
 
 
 def new_service(options: ServiceOptions | None = None, **kwargs: Any) -> DefaultService:
