@@ -16,6 +16,7 @@ import http.client
 import io
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -161,7 +162,14 @@ class BlobReader(io.RawIOBase):
             raise ValueError("I/O operation on closed blob reader")
         while not self._done:
             if self._response is None:
-                self._take(self._opener(self.bytes_read))
+                try:
+                    response = self._opener(self.bytes_read)
+                except TransportError as exc:
+                    if self.bytes_read == 0 and self.resumes == 0:
+                        raise
+                    self._broken(str(exc))
+                    continue
+                self._take(response)
             assert self._response is not None
             try:
                 data = self._response.raw.read(size, decode_content=False)
@@ -194,6 +202,9 @@ class BlobReader(io.RawIOBase):
                 f"and {self.max_resumes} attempts to resume failed: {why}"
             )
         self.resumes += 1
+        if self._failures > 1:
+            # Back off a little when resuming itself fails: the network may need a moment.
+            time.sleep(min(0.1 * 2 ** (self._failures - 2), 2.0))
         log.info("blob %s: connection broke at byte %d (%s); resuming", self.digest,
                  self.bytes_read, why)
 
