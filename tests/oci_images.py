@@ -98,8 +98,8 @@ def _image(platform: str, label: str, big: int, blobs: dict[str, bytes]) -> Imag
         "layers": layers,
     }, indent=2).encode()
     blobs[_digest(manifest)] = manifest
-    return Image(platform, manifest, _digest(manifest),
-                 {d: blobs[d] for d in [_digest(config)] + [x["digest"] for x in layers]})
+    wanted = [_digest(config)] + [str(x["digest"]) for x in layers]
+    return Image(platform, manifest, _digest(manifest), {d: blobs[d] for d in wanted})
 
 
 def write_layout(

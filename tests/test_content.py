@@ -133,9 +133,11 @@ def test_unknown_manifest_and_name_are_typed_with_the_registry_code(plain_regist
 
 def test_a_manifest_over_the_bound_is_refused(plain_registry, monkeypatch):
     service = make_service(plain_registry, monkeypatch)
-    with service.repository(f"{plain_registry.host}/team/app", max_manifest_size=100) as repo:
-        with pytest.raises(ContentTooLargeError, match="limit of 100"):
-            repo.get_manifest("1.0")
+    with (
+        service.repository(f"{plain_registry.host}/team/app", max_manifest_size=100) as repo,
+        pytest.raises(ContentTooLargeError, match="limit of 100"),
+    ):
+        repo.get_manifest("1.0")
 
 
 def test_bad_references_never_reach_the_registry(plain_registry, monkeypatch):
@@ -159,9 +161,11 @@ def test_a_manifest_fetched_by_digest_is_verified(plain_registry, monkeypatch):
     original = data.read_bytes()
     data.write_bytes(original.replace(b'"schemaVersion": 2', b'"schemaVersion":  2'))
     service = make_service(env, monkeypatch)
-    with service.repository(f"{env.host}/team/app") as repo:
-        with pytest.raises(DigestMismatchError) as caught:
-            repo.get_manifest(digest)
+    with (
+        service.repository(f"{env.host}/team/app") as repo,
+        pytest.raises(DigestMismatchError) as caught,
+    ):
+        repo.get_manifest(digest)
     assert caught.value.expected == digest
     assert caught.value.actual == compute_digest(data.read_bytes())
 
@@ -182,16 +186,20 @@ def test_put_and_delete_manifest_read_back_by_skopeo(plain_registry, multiarch, 
 
 def test_put_manifest_under_a_digest_it_does_not_have(plain_registry, monkeypatch):
     service = make_service(plain_registry, monkeypatch)
-    with service.repository(f"{plain_registry.host}/team/app", ("pull", "push")) as repo:
-        with pytest.raises(DigestMismatchError):
-            repo.put_manifest(b"{}", OCI_MANIFEST, "sha256:" + "0" * 64)
+    with (
+        service.repository(f"{plain_registry.host}/team/app", ("pull", "push")) as repo,
+        pytest.raises(DigestMismatchError),
+    ):
+        repo.put_manifest(b"{}", OCI_MANIFEST, "sha256:" + "0" * 64)
 
 
 def test_writing_needs_a_push_repository(plain_registry, monkeypatch):
     service = make_service(plain_registry, monkeypatch)
-    with service.repository(f"{plain_registry.host}/team/app") as repo:
-        with pytest.raises(InvalidArgumentError, match="push"):
-            repo.upload_blob(b"x")
+    with (
+        service.repository(f"{plain_registry.host}/team/app") as repo,
+        pytest.raises(InvalidArgumentError, match="push"),
+    ):
+        repo.upload_blob(b"x")
 
 
 # -- blobs ---------------------------------------------------------------------------------
@@ -275,7 +283,7 @@ def test_monolithic_and_chunked_uploads(plain_registry, monkeypatch, tmp_path):
         assert (descriptor.digest, descriptor.size) == (compute_digest(large), len(large))
         assert _access(env, start) == [("POST", 202)] + [("PATCH", 202)] * 3 + [("PUT", 201)]
         # A pipe-like source without a size: read a chunk at a time.
-        unsized = io.BufferedReader(io.BytesIO(large[:1500000]))  # type: ignore[arg-type]
+        unsized = io.BufferedReader(io.BytesIO(large[:1500000]))
         descriptor = repo.upload_blob(unsized)
         assert descriptor.digest == compute_digest(large[:1500000])
         with repo.open_blob(compute_digest(large)) as reader:
@@ -358,9 +366,8 @@ def test_wrong_password_is_a_typed_error_without_the_secret(tls_basic_registry, 
     secret = "not-the-password-" + "x" * 8
     service = make_service(env, monkeypatch, AuthConfig(username="alice", password=secret))
     caplog.set_level(logging.DEBUG)
-    with service.repository(f"{env.host}/team/app") as repo:
-        with pytest.raises(DeniedError) as caught:
-            repo.get_manifest("1.0")
+    with service.repository(f"{env.host}/team/app") as repo, pytest.raises(DeniedError) as caught:
+        repo.get_manifest("1.0")
     assert caught.value.code == "UNAUTHORIZED"
     assert caught.value.status == 401
     assert secret not in str(caught.value) and secret not in repr(caught.value)

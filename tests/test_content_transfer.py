@@ -147,10 +147,9 @@ def test_a_cut_in_the_middle_of_a_blob_resumes_with_identical_bytes(plain_regist
         name = f"127.0.0.1:{proxy.port}"
         service = _service(name, [_endpoint(f"http://{name}")])
         caplog.set_level(logging.INFO)
-        with service.repository(f"{name}/team/big") as repo:
-            with repo.open_blob(digest) as reader:
-                received = reader.read()
-                assert reader.resumes == 1
+        with service.repository(f"{name}/team/big") as repo, repo.open_blob(digest) as reader:
+            received = reader.read()
+            assert reader.resumes == 1
         assert received == data
         assert proxy.cuts == 1
         gets = [e for e in plain_registry.registry.access_log()
@@ -168,9 +167,11 @@ def test_a_resume_answered_with_the_whole_blob_is_refused(plain_registry, big):
     try:
         name = f"127.0.0.1:{proxy.port}"
         service = _service(name, [_endpoint(f"http://{name}")])
-        with service.repository(f"{name}/team/big") as repo, repo.open_blob(digest) as reader:
-            with pytest.raises(UnexpectedResponseError, match="no partial content"):
-                reader.read()
+        with (
+            service.repository(f"{name}/team/big") as repo, repo.open_blob(digest) as reader,
+            pytest.raises(UnexpectedResponseError, match="no partial content"),
+        ):
+            reader.read()
     finally:
         proxy.close()
 
@@ -299,9 +300,8 @@ def test_a_registry_error_from_the_registry_itself_does_not_move_on(plain_regist
             repo.stat_blob("sha256:" + "cd" * 32)
         assert repo.get_manifest("1.0").digest == env.tags["1.0"]
     assert not [e for e in env.registry.access_log() if "/blobs/" in e.path]
-    with service.repository(f"{env.host}/team/app") as repo:
-        with pytest.raises(ManifestUnknownError):
-            repo.get_manifest("7.7")
+    with service.repository(f"{env.host}/team/app") as repo, pytest.raises(ManifestUnknownError):
+        repo.get_manifest("7.7")
 
 
 def test_push_never_goes_to_a_mirror(plain_registry, mirror):
