@@ -232,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     plugins = commands.add_parser("plugins", parents=[common], help="list the loaded plugins")
     plugins.set_defaults(run=_cmd_plugins)
+
+    from .cli_content import add_commands  # manifest, blob, copy
+
+    add_commands(commands, [common, daemon, creds])
     return parser
 
 
