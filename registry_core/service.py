@@ -44,8 +44,8 @@ from .types import APIEndpoint, AuthConfig, RepositoryInfo, SearchResults, Servi
 if TYPE_CHECKING:
     import pluggy
 
+    from . import content
     from .client import RepositorySession
-    from .content.repository import Repository
     from .reference import Named
 
 __all__ = ["Service", "DefaultService", "new_service"]
@@ -263,7 +263,7 @@ class DefaultService(Service):
 
     def repository(
         self, name: str | Named, actions: Sequence[str] = ("pull",), **options: Any
-    ) -> Repository:
+    ) -> content.Repository:
         """A :class:`~registry_core.content.Repository` for reading (and, with ``"push"``
         in ``actions``, writing) content; see
         :func:`registry_core.content.open_repository`."""
