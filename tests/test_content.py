@@ -122,6 +122,8 @@ def test_unknown_manifest_and_name_are_typed_with_the_registry_code(plain_regist
             repo.get_manifest("9.9")
         assert caught.value.code == "MANIFEST_UNKNOWN"
         assert caught.value.status == 404
+        assert caught.value.error_message == "manifest unknown"  # the registry's own words
+        assert caught.value.errors[0].code == "MANIFEST_UNKNOWN"
         assert "manifest unknown" in str(caught.value)
         with pytest.raises(ManifestUnknownError):
             repo.head_manifest("9.9")
@@ -416,3 +418,54 @@ def test_repository_is_exported_from_the_service(plain_registry, monkeypatch):
         assert json.loads(repo.get_manifest("1.0").content)["schemaVersion"] == 2
     finally:
         repo.close()
+
+
+# -- copy ------------------------------------------------------------------------------------
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, int]] = []
+
+    def blob_started(self, descriptor: Any) -> None:
+        self.events.append(("started", descriptor.digest, descriptor.size))
+
+    def blob_advanced(self, descriptor: Any, count: int) -> None:
+        self.events.append(("advanced", descriptor.digest, count))
+
+    def blob_finished(self, descriptor: Any, outcome: str) -> None:
+        self.events.append((outcome, descriptor.digest, descriptor.size))
+
+
+def test_copy_streams_between_registries_and_a_bad_blob_stores_nothing(
+        plain_registry, big, tmp_path, monkeypatch):
+    from registry_core.content import copy_image
+    from tests.registry_fixtures import start_registry
+
+    digest, data = big_layer(big)
+    service = make_service(plain_registry, monkeypatch)
+    with start_registry(tmp_path / "dst") as other:
+        recorder = _Recorder()
+        with service.repository(f"{plain_registry.host}/team/big") as source, \
+                service.repository(f"{other.host}/copied/big", ("pull", "push"),
+                                   chunk_size=1 << 20, monolithic_max=1 << 20) as target:
+            result = copy_image(source, "1", target, "v1", jobs=2, progress=recorder)
+            assert result.digest == big.digest
+            blobs = big.images[0].blobs
+            assert result.copied == len(blobs)
+            assert result.bytes_copied == sum(len(b) for b in blobs.values())
+            advanced = sum(c for kind, d, c in recorder.events
+                           if kind == "advanced" and d == digest)
+            assert advanced == len(data)
+            assert ("copied", digest, len(data)) in recorder.events
+        assert skopeo("inspect", "--raw", "--tls-verify=false",
+                      f"docker://{other.host}/copied/big:v1") == big.top
+        # The same layer, corrupted at the source, copied to another repository: refused
+        # before its last byte left, so the destination has no such blob.
+        path = blob_file(plain_registry, digest)
+        path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+        with service.repository(f"{plain_registry.host}/team/big") as source, \
+                service.repository(f"{other.host}/second/big", ("pull", "push")) as target:
+            with pytest.raises(DigestMismatchError):
+                copy_image(source, "1", target)
+            assert not target.has_blob(digest)

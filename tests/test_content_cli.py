@@ -109,6 +109,16 @@ def test_blob_that_fails_verification_leaves_no_file(capsysbinary, monkeypatch,
     assert list(target.parent.iterdir()) == []
 
 
+def test_blob_needs_a_digest(capsysbinary, monkeypatch, plain_registry, no_daemon_config,
+                             tmp_path):
+    code, out, err = run(capsysbinary, monkeypatch, "blob", "--daemon-config", no_daemon_config,
+                         f"{plain_registry.host}/team/app:1.0", "-o", str(tmp_path / "x"))
+    assert (code, out) == (1, b"")
+    assert err == f"registry-core: error: {plain_registry.host}/team/app:1.0: name the blob " \
+                  "as NAME@DIGEST\n"
+    assert not (tmp_path / "x").exists()
+
+
 def _verify_with_skopeo(host: str, name: str, expected: Layout, tmp_path: Path,
                         *options: str) -> None:
     """skopeo reads the copy, and copies it out whole: it checks every digest itself."""

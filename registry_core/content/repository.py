@@ -100,6 +100,10 @@ class _OneEndpoint:
     def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
         return [self._endpoint]
 
+    def __getattr__(self, name: str) -> Any:
+        # Whatever else open_session may come to need of a service is the service's.
+        return getattr(self._service, name)
+
 
 def _repository_info(service: DefaultService, name: str | Named) -> RepositoryInfo:
     named = parse_normalized_named(name) if isinstance(name, str) else name
