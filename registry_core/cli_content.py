@@ -26,7 +26,7 @@ from .content import (
     Repository,
     copy_image,
 )
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, RegistryError
 from .reference import Digested, Named, Tagged, familiar_name, parse_normalized_named
 from .types import AuthConfig
 
@@ -154,7 +154,10 @@ def _platform_manifest(repo: Repository, reference: str, platform: Platform) -> 
     if config.size > repo.max_manifest_size:
         raise InvalidArgumentError(f"the config of {top.digest} is too large to read")
     with repo.open_blob(config.digest, config.size) as reader:
-        found = Platform.from_json(json.loads(reader.read()))
+        try:
+            found = Platform.from_json(json.loads(reader.read()))
+        except ValueError:
+            raise RegistryError(f"the config of {top.digest} is not JSON") from None
     if found is None or not platform.matches(found):
         raise PlatformNotFoundError(
             f"manifest {top.digest} is for {found or 'no platform'}, not {platform}"
@@ -189,12 +192,19 @@ def _output(path: str) -> Iterator[IO[bytes]]:
         sys.stdout.buffer.flush()
         return
     directory = os.path.dirname(os.path.abspath(path))
-    descriptor, partial = tempfile.mkstemp(dir=directory, prefix=".registry-core-",
-                                           suffix=".part")
+    try:
+        descriptor, partial = tempfile.mkstemp(dir=directory, prefix=".registry-core-",
+                                               suffix=".part")
+    except OSError as exc:
+        raise InvalidArgumentError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
             yield handle
         os.replace(partial, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        raise InvalidArgumentError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(partial)

@@ -93,6 +93,9 @@ def test_blob_to_a_file_and_to_stdout(capsysbinary, monkeypatch, plain_registry,
     code, out, err = run(capsysbinary, monkeypatch, "blob", "--daemon-config",
                          no_daemon_config, name, "-o", "-")
     assert (code, out, err) == (0, data, "")  # quiet when not on a terminal
+    code, out, err = run(capsysbinary, monkeypatch, "blob", "--daemon-config",
+                         no_daemon_config, name, "-o", str(tmp_path / "missing" / "x"))
+    assert code == 1 and err.startswith("registry-core: error: cannot write ")
 
 
 def test_blob_that_fails_verification_leaves_no_file(capsysbinary, monkeypatch,
