@@ -99,6 +99,7 @@ class BlobReader(io.RawIOBase):
         self._failures = 0  # consecutive resumes without a byte of progress
         self._response: requests.Response | None = None
         self._done = False
+        self._failed: DigestMismatchError | None = None
         #: Called with the number of bytes of each piece delivered (a progress display).
         self.on_read: Callable[[int], None] | None = None
         if first is not None:
@@ -160,6 +161,8 @@ class BlobReader(io.RawIOBase):
     def _read_some(self, size: int) -> bytes:
         if self.closed:
             raise ValueError("I/O operation on closed blob reader")
+        if self._failed is not None:
+            raise self._failed  # a failed verification stays failed: never a quiet EOF
         while not self._done:
             if self._response is None:
                 try:
@@ -209,11 +212,14 @@ class BlobReader(io.RawIOBase):
                  self.bytes_read, why)
 
     def _fail_size(self) -> None:
-        self.close()
-        raise DigestMismatchError(
+        if self._response is not None:
+            self._response.close()
+            self._response = None
+        self._failed = DigestMismatchError(
             f"blob {self.digest}: the registry sent more than the expected {self.size} bytes",
             expected=self.digest,
         )
+        raise self._failed
 
     def _finish(self) -> None:
         self._done = True
@@ -223,11 +229,12 @@ class BlobReader(io.RawIOBase):
         algorithm = self.digest.partition(":")[0]
         actual = f"{algorithm}:{self._hasher.hexdigest()}"
         if actual != self.digest:
-            raise DigestMismatchError(
+            self._failed = DigestMismatchError(
                 f"blob {self.digest}: the registry sent {self.bytes_read} bytes whose digest "
                 f"is {actual}",
                 expected=self.digest,
                 actual=actual,
             )
+            raise self._failed
 
 

@@ -509,6 +509,13 @@ class Repository:
                     if response.status_code != 200:
                         raise response_error(response, what, not_found="BLOB_UNKNOWN")
                     return response
+                if response.status_code == 416:
+                    # Nothing from here on: the registry's blob is shorter than expected.
+                    response.close()
+                    raise DigestMismatchError(
+                        f"{what}: the registry's blob ends at byte {offset}, short of its "
+                        "announced size", expected=digest,
+                    )
                 if response.status_code not in (200, 206):
                     raise response_error(response, what, not_found="BLOB_UNKNOWN")
                 check_range_response(response, offset, what)
