@@ -241,3 +241,27 @@ def test_push_never_goes_to_a_mirror(plain_registry, mirror):
         assert repo.endpoint.url == env.url
         repo.upload_blob(b"pushed blob")
     assert not [e for e in mirror.access_log() if e.method in ("POST", "PUT", "PATCH")]
+
+
+def test_an_unexpected_answer_moves_on_to_the_next_endpoint(plain_registry, fault_proxy,
+                                                            caplog):
+    """The first endpoint (not a mirror) sits behind a middlebox that turns the manifest's
+    200 into a 502 whose body is no registry error: an unexpected answer, so the next
+    endpoint is asked (moby's continueOnError)."""
+    env = plain_registry
+
+    def broken_gateway(head: bytes) -> bytes:
+        if b"Docker-Content-Digest" in head and head.startswith(b"HTTP/1.1 200"):
+            return b"HTTP/1.1 502 Bad Gateway" + head[len(b"HTTP/1.1 200 OK"):]
+        return head
+
+    proxy = fault_proxy(env.host, Rule(head_filter=broken_gateway))
+    service = _service(env.host, [_endpoint(proxy.url), _endpoint(env.url)])
+    caplog.set_level(logging.INFO, logger="registry_core.content")
+    with service.repository(f"{env.host}/team/app") as repo:
+        assert repo.endpoint.url == proxy.url
+        assert repo.get_manifest("1.0").digest == env.tags["1.0"]
+        assert repo.endpoint.url == env.url
+    assert "unexpected HTTP status 502 Bad Gateway" in caplog.text
+    assert any(r.status_line.startswith("HTTP/1.1 200") and "manifests/1.0" in r.request_line
+               for r in proxy.records)
