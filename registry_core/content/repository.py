@@ -158,6 +158,8 @@ class Repository:
     :ivar info: the resolved :class:`~registry_core.types.RepositoryInfo`.
     :ivar path: the repository's path on the registry (``library/ubuntu``).
     :ivar endpoint: the endpoint the last successful operation used.
+    :param fallback: whether reads move on along ``endpoints`` (:func:`continue_on_error`);
+        :func:`open_repository` turns it off for push.
     :param max_manifest_size: manifests larger than this are refused (4 MiB by default).
     :param monolithic_max: uploads of known size and digest up to this go in one request.
     :param chunk_size: the most bytes per ``PATCH`` of a chunked upload.
