@@ -9,6 +9,7 @@ from __future__ import annotations
 from .blobs import BlobReader
 from .copy import CopyProgress, CopyResult, copy_image
 from .digests import check_digest, compute_digest
+from .endpoints import continue_on_error
 from .errors import (
     BlobUnknownError,
     ContentTooLargeError,
@@ -34,7 +35,7 @@ from .manifest import (
     Manifest,
     Platform,
 )
-from .repository import Repository, continue_on_error, open_repository
+from .repository import Repository, open_repository
 
 __all__ = [
     "DEFAULT_ACCEPT",

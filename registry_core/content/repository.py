@@ -20,7 +20,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin
 
 import requests
 
@@ -32,16 +32,17 @@ from ..types import APIEndpoint, APIVersion, RepositoryInfo
 from .blobs import DEFAULT_CHUNK_SIZE as READ_CHUNK_SIZE
 from .blobs import BlobReader, check_range_response
 from .digests import check_digest, check_reference, compute_digest, is_digest
+from .endpoints import OneEndpoint, continue_on_error
 from .errors import (
     BlobUnknownError,
-    ContentTooLargeError,
     DigestMismatchError,
     MountDeclinedError,
-    RegistryResponseError,
     response_error,
     unexpected,
 )
-from .manifest import DEFAULT_ACCEPT, DEFAULT_MAX_MANIFEST_SIZE, Descriptor, Manifest, media_type_of
+from .listing import list_pages
+from .manifest import DEFAULT_ACCEPT, DEFAULT_MAX_MANIFEST_SIZE, Descriptor, Manifest
+from .manifest_fetch import read_bounded, verified_manifest
 from .upload import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_MONOLITHIC_MAX,
@@ -53,56 +54,16 @@ from .upload import (
 )
 
 if TYPE_CHECKING:
-    from ..manager import Hooks
     from ..service import DefaultService
 
-__all__ = ["REQUEST_TIMEOUT", "Repository", "continue_on_error", "open_repository"]
+__all__ = ["REQUEST_TIMEOUT", "Repository", "open_repository"]
 
 log = logging.getLogger(__name__)
 
 #: Seconds to wait for each answer (connecting and between bytes of a body).
 REQUEST_TIMEOUT = 60.0
-#: The most ``Link`` pages followed for tags or the catalog.
-_MAX_PAGES = 10000
-#: Codes that move a pull on to the next endpoint (moby's ``shouldV2Fallback``).
-_FALLBACK_CODES = frozenset({"UNAUTHORIZED", "MANIFEST_UNKNOWN", "NAME_UNKNOWN"})
 
 T = TypeVar("T")
-
-
-def continue_on_error(error: BaseException, mirror: bool) -> bool:
-    """Whether a pull moves on to the next endpoint after ``error`` (moby ``continueOnError``).
-
-    A registry error with a code moves on from a mirror whatever the code, from the registry
-    itself only for ``UNAUTHORIZED``, ``MANIFEST_UNKNOWN`` and ``NAME_UNKNOWN``. Bad input of
-    the caller never moves on (every endpoint would refuse it). Anything else (transport
-    errors, unexpected answers, content that fails verification) moves on, as in moby.
-    """
-    if isinstance(error, InvalidArgumentError):
-        return False
-    if isinstance(error, RegistryResponseError) and error.code:
-        return mirror or error.code in _FALLBACK_CODES
-    return True
-
-
-class _OneEndpoint:
-    """A :class:`~registry_core.client.SessionService` offering exactly one endpoint, so
-    :func:`open_session` binds to the endpoint this module chose."""
-
-    def __init__(self, service: DefaultService, endpoint: APIEndpoint) -> None:
-        self._service = service
-        self._endpoint = endpoint
-
-    @property
-    def hooks(self) -> Hooks:
-        return self._service.hooks
-
-    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
-        return [self._endpoint]
-
-    def __getattr__(self, name: str) -> Any:
-        # Whatever else open_session may come to need of a service is the service's.
-        return getattr(self._service, name)
 
 
 def _repository_info(service: DefaultService, name: str | Named) -> RepositoryInfo:
@@ -218,7 +179,7 @@ class Repository:
             endpoint = self.endpoints[index]
             try:
                 session = open_session(
-                    _OneEndpoint(self.service, endpoint), self.info, self.actions,
+                    OneEndpoint(self.service, endpoint), self.info, self.actions,
                     trusted_realms=self.trusted_realms,
                 )
             except TransportError as exc:
@@ -321,58 +282,10 @@ class Repository:
             )
             if response.status_code != 200:
                 raise response_error(response, what, not_found="MANIFEST_UNKNOWN")
-            content = self._read_bounded(response, what)
-            return self._verified_manifest(response, content, reference, what)
+            content = read_bounded(response, self.max_manifest_size, what)
+            return verified_manifest(response, content, reference, what)
 
         return self._run(fetch, what)
-
-    def _read_bounded(self, response: requests.Response, what: str) -> bytes:
-        limit = self.max_manifest_size
-        try:
-            length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > limit:
-                raise ContentTooLargeError(
-                    f"{what}: the manifest is {length} bytes, more than the limit of {limit}"
-                )
-            parts: list[bytes] = []
-            total = 0
-            for part in response.iter_content(64 * 1024):
-                total += len(part)
-                if total > limit:
-                    raise ContentTooLargeError(
-                        f"{what}: the manifest is more than the limit of {limit} bytes"
-                    )
-                parts.append(part)
-            return b"".join(parts)
-        except requests.RequestException as exc:
-            raise TransportError(f"{what}: reading the answer failed: {exc}") from None
-        finally:
-            response.close()
-
-    def _verified_manifest(
-        self, response: requests.Response, content: bytes, reference: str, what: str
-    ) -> Manifest:
-        announced = response.headers.get("Docker-Content-Digest", "").strip()
-        if is_digest(reference):
-            expected = reference
-        elif announced:
-            try:
-                expected = str(check_digest(announced))
-            except InvalidArgumentError:
-                raise unexpected(response, what, "bad Docker-Content-Digest header") from None
-        else:
-            expected = ""
-        algorithm = expected.partition(":")[0] if expected else "sha256"
-        actual = compute_digest(content, algorithm)
-        if expected and actual != expected:
-            raise DigestMismatchError(
-                f"{what}: the registry sent a manifest whose digest is {actual}, "
-                f"not {expected}", expected=expected, actual=actual,
-            )
-        if algorithm != "sha256" and not is_digest(reference):
-            actual = compute_digest(content)
-        media_type = media_type_of(response.headers.get("Content-Type"), content)
-        return Manifest(media_type=media_type, digest=str(actual), content=content)
 
     def head_manifest(self, reference: str, accept: Sequence[str] | None = None) -> Descriptor:
         """The media type, digest and size of a manifest, without its content.
@@ -602,8 +515,8 @@ class Repository:
         """
         what = f"listing tags of {self.path}"
         return self._run(
-            lambda session: self._pages(session, self._url(session, "tags/list"), "tags",
-                                        n, last, what),
+            lambda session: list_pages(session, self._url(session, "tags/list"), "tags",
+                                       n, last, what, REQUEST_TIMEOUT),
             what,
         )
 
@@ -615,48 +528,7 @@ class Repository:
         """
         what = "listing the catalog"
         return self._run(
-            lambda session: self._pages(session, f"{session.base_url}/v2/_catalog",
-                                        "repositories", n, last, what),
+            lambda session: list_pages(session, f"{session.base_url}/v2/_catalog",
+                                       "repositories", n, last, what, REQUEST_TIMEOUT),
             what,
         )
-
-    def _pages(
-        self, session: RepositorySession, url: str, key: str, n: int | None,
-        last: str | None, what: str,
-    ) -> list[str]:
-        query = {k: v for k, v in (("n", n), ("last", last)) if v is not None}
-        if n is not None and (not isinstance(n, int) or n <= 0):
-            raise InvalidArgumentError(f"n must be a positive number, not {n!r}")
-        next_url: str | None = f"{url}?{urlencode(query)}" if query else url
-        items: list[str] = []
-        seen: set[str] = set()
-        while next_url is not None and next_url not in seen and len(seen) < _MAX_PAGES:
-            seen.add(next_url)
-            response = session.get(next_url, timeout=REQUEST_TIMEOUT)
-            if response.status_code != 200:
-                raise response_error(response, what, not_found="NAME_UNKNOWN")
-            try:
-                data = response.json()
-            except ValueError:
-                raise unexpected(response, what, "the answer is not JSON") from None
-            page = data.get(key) if isinstance(data, dict) else None
-            if page is not None and (
-                not isinstance(page, list) or not all(isinstance(i, str) for i in page)
-            ):
-                raise unexpected(response, what, f"{key} is not a list of strings")
-            items.extend(page or [])
-            next_url = _next_link(response, next_url)
-        return items
-
-
-def _next_link(response: requests.Response, url: str) -> str | None:
-    """The ``rel="next"`` page, resolved against ``url``; only on the same origin."""
-    link = response.links.get("next", {}).get("url")
-    if not link:
-        return None
-    target = urljoin(url, link)
-    here, there = urlsplit(url), urlsplit(target)
-    if (here.scheme, here.netloc) != (there.scheme, there.netloc):
-        log.warning("not following a page link to another origin: %s", redact_url(target))
-        return None
-    return target
