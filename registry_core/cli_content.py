@@ -240,7 +240,9 @@ def _cmd_copy(args: argparse.Namespace) -> int:
     if isinstance(destination, Digested) and target != reference and \
             not isinstance(source, Digested):
         raise InvalidArgumentError("a destination digest is only the source's own digest")
-    service = _service(args, [source, destination])
+    # -u is for the destination only: credentials typed for one registry must not reach
+    # another. The source's come from the credential plugins (the Docker config).
+    service = _service(args, [destination])
     display = _CopyDisplay(sys.stderr) if sys.stderr.isatty() else None
     try:
         with service.repository(source) as src, \
@@ -295,6 +297,8 @@ def add_commands(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) ->
     )
     copy.add_argument("source", help="NAME[:TAG|@DIGEST] to copy")
     copy.add_argument("destination", help="NAME[:TAG] to copy to (default: the source's tag)")
+    copy.epilog = ("-u/--password-stdin give credentials for the destination registry; the "
+                   "source's come from the credential plugins (the Docker config)")
     copy.add_argument("--jobs", type=int, default=4, metavar="N",
                       help="blobs to move at once (default 4)")
     copy.set_defaults(run=_cmd_copy)
