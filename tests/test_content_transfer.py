@@ -18,6 +18,7 @@ import pytest
 from registry_core import hookimpl
 from registry_core.content import (
     BlobUnknownError,
+    DigestMismatchError,
     ManifestUnknownError,
     UnexpectedResponseError,
 )
@@ -265,3 +266,17 @@ def test_an_unexpected_answer_moves_on_to_the_next_endpoint(plain_registry, faul
     assert "unexpected HTTP status 502 Bad Gateway" in caplog.text
     assert any(r.status_line.startswith("HTTP/1.1 200") and "manifests/1.0" in r.request_line
                for r in proxy.records)
+
+
+def test_a_manifest_whose_announced_digest_is_wrong_is_refused(plain_registry, fault_proxy):
+    """Fetched by tag, a manifest is checked against the Docker-Content-Digest the registry
+    announces: a middlebox that changes either is caught."""
+    wrong = "sha256:" + "0" * 64
+    proxy = fault_proxy(plain_registry.host,
+                        Rule(response_headers={"Docker-Content-Digest": wrong}))
+    service = _service(proxy.host, [_endpoint(proxy.url)])
+    with service.repository(f"{proxy.host}/team/app") as repo, \
+            pytest.raises(DigestMismatchError) as caught:
+        repo.get_manifest("1.0")
+    assert caught.value.expected == wrong
+    assert caught.value.actual == plain_registry.tags["1.0"]
