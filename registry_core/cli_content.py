@@ -37,26 +37,28 @@ __all__ = ["add_commands"]
 
 
 def _service(args: argparse.Namespace, names: Sequence[Named]) -> Any:
-    """A service as the other commands build it, with ``-u`` credentials for ``names``."""
-    from .cli import DEFAULT_DAEMON_CONFIG
-    from .config import ServiceOptions, get_auth_config_key
-    from .manager import get_plugin_manager
-    from .service import DefaultService
+    """The CLI's service (``--daemon-config``, ``--config``, ``--authfile``, plugins), with
+    ``-u`` credentials for the registries of ``names`` only."""
+    from .cli.common import (
+        ExplicitCredentials,
+        UsageError,
+        new_service,
+        read_password_stdin,
+    )
+    from .config import get_auth_config_key
 
-    path = getattr(args, "daemon_config", None)
-    if path is None and os.path.isfile(DEFAULT_DAEMON_CONFIG):
-        path = DEFAULT_DAEMON_CONFIG
-    options = ServiceOptions.from_daemon_config_file(path) if path else ServiceOptions()
-    plugins = get_plugin_manager(block=getattr(args, "disable_plugin", None) or ())
-    service = DefaultService(options, plugin_manager=plugins)
     username = getattr(args, "username", None)
+    if getattr(args, "password_stdin", False) and not username:
+        raise UsageError("--password-stdin needs --username")
+    service = new_service(args)
     if username:
-        from registry_core_plugins.static_credentials import StaticCredentials
-
-        password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else ""
+        password = read_password_stdin() if args.password_stdin else ""
         keys = {get_auth_config_key(service.resolve_repository(n).index) for n in names}
-        plugins.register(StaticCredentials(AuthConfig(username=username, password=password),
-                                           registries=sorted(keys)))
+        for key in sorted(keys):
+            service.plugin_manager.register(
+                ExplicitCredentials(AuthConfig(username=username, password=password), key),
+                f"command line ({key})",
+            )
     return service
 
 
@@ -271,9 +273,12 @@ def add_commands(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) ->
 
     :param subparsers: what ``ArgumentParser.add_subparsers`` returned.
     :param parents: the parent parsers the CLI's commands share (``--json``,
-        ``--disable-plugin``, ``--daemon-config``, ``-u``/``--password-stdin``).
+        ``--disable-plugin``, ``--daemon-config``, ``--config``, ...); ``-u`` and
+        ``--password-stdin`` are added here.
     """
-    shared = list(parents)
+    from .cli.common import credentials_parent
+
+    shared = [*parents, credentials_parent()]
     manifest = subparsers.add_parser(
         "manifest", parents=shared,
         help="print a manifest exactly as the registry serves it",

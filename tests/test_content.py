@@ -6,9 +6,11 @@ registry-core pushes is read back by skopeo.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ from registry_core.service import DefaultService
 from registry_core.types import AuthConfig
 from tests.oci_images import OCI_INDEX, OCI_MANIFEST, Layout, push_layout, skopeo, write_layout
 from tests.programs import require_program
-from tests.registry_fixtures import RegistryEnv
+from tests.registry_fixtures import RegistryEnv, RunningRegistry, start_registry
 
 pytest_plugins = ["tests.registry_fixtures"]
 
@@ -54,18 +56,17 @@ def alice(env: RegistryEnv) -> AuthConfig:
     return AuthConfig(username=env.username or "", password=env.password or "")
 
 
-def skopeo_auth(env: RegistryEnv) -> list[str]:
-    """skopeo's options to reach ``env`` (its CA and credentials)."""
-    options = []
-    if env.certs_dir is not None:
-        options.append(f"--dest-cert-dir={env.certs_dir / env.host}")
-    if env.username is not None:
-        options.append(f"--dest-creds={env.username}:{env.password}")
-    return options
+@contextlib.contextmanager
+def plain_sibling(env: RegistryEnv, tmp_path: Path) -> Iterator[RunningRegistry]:
+    """A plain registry on 127.0.0.1 serving ``env``'s storage, for skopeo.
 
-
-def src_options(env: RegistryEnv) -> list[str]:
-    return [o.replace("--dest-", "--src-") for o in skopeo_auth(env)] + ["--src-tls-verify=false"]
+    skopeo is not Python: it cannot see the test host name the fixtures resolve inside this
+    process (and must not need ``/etc/hosts``), and a reference cannot carry ``[::1]``. So
+    skopeo pushes and reads through a second instance on the same storage, while
+    registry-core goes through TLS and auth.
+    """
+    with start_registry(tmp_path / "sibling", storage_dir=env.registry.storage_dir) as sibling:
+        yield sibling
 
 
 @pytest.fixture
@@ -350,19 +351,20 @@ def test_tags_and_catalog_with_paging(plain_registry, multiarch, monkeypatch):
 def test_over_tls_with_basic_auth(tls_basic_registry, tmp_path, monkeypatch, caplog):
     env = tls_basic_registry
     layout = write_layout(tmp_path / "img", label="tls")
-    push_layout(layout, env.host, "team/tls", "1", *skopeo_auth(env))
     service = make_service(env, monkeypatch, alice(env))
     caplog.set_level(logging.DEBUG)
-    with service.repository(f"{env.host}/team/tls", ("pull", "push")) as repo:
-        manifest = repo.get_manifest("1")
-        assert manifest.digest == layout.digest
-        for digest, data in layout.images[0].blobs.items():
-            with repo.open_blob(digest) as reader:
-                assert reader.read() == data
-        repo.put_manifest(manifest.content, manifest.media_type, "2")
-    assert skopeo("inspect", "--raw", *[o.replace("--dest-", "--") for o in skopeo_auth(env)],
-                  f"docker://{env.host}/team/tls:2") == layout.top
-    assert env.password not in caplog.text
+    with plain_sibling(env, tmp_path) as plain:
+        push_layout(layout, plain.host, "team/tls", "1")
+        with service.repository(f"{env.host}/team/tls", ("pull", "push")) as repo:
+            manifest = repo.get_manifest("1")
+            assert manifest.digest == layout.digest
+            for digest, data in layout.images[0].blobs.items():
+                with repo.open_blob(digest) as reader:
+                    assert reader.read() == data
+            repo.put_manifest(manifest.content, manifest.media_type, "2")
+        assert skopeo("inspect", "--raw", "--tls-verify=false",
+                      f"docker://{plain.host}/team/tls:2") == layout.top
+    assert env.password is not None and env.password not in caplog.text
 
 
 def test_wrong_password_is_a_typed_error_without_the_secret(tls_basic_registry, monkeypatch,
@@ -443,7 +445,6 @@ class _Recorder:
 def test_copy_streams_between_registries_and_a_bad_blob_stores_nothing(
         plain_registry, big, tmp_path, monkeypatch):
     from registry_core.content import copy_image
-    from tests.registry_fixtures import start_registry
 
     digest, data = big_layer(big)
     service = make_service(plain_registry, monkeypatch)

@@ -13,7 +13,7 @@ import pytest
 from registry_core.cli import main
 from tests.oci_images import Layout, push_layout, skopeo, write_layout
 from tests.registry_fixtures import RegistryEnv, RunningRegistry, start_registry
-from tests.test_content import blob_file, skopeo_auth
+from tests.test_content import blob_file, plain_sibling
 
 pytest_plugins = ["tests.registry_fixtures"]
 
@@ -176,8 +176,9 @@ def test_copy_between_registries_streams_and_skips_what_is_there(
     assert result["mounted"] == 0
     assert "copied" in err  # progress on a terminal
     assert dst.password is not None and dst.password not in err
-    options = [o.replace("--dest-", "--") for o in skopeo_auth(dst)]
-    _verify_with_skopeo(dst.host, "mirror/multi:2", multiarch, tmp_path, *options)
+    with plain_sibling(dst, tmp_path) as plain:
+        _verify_with_skopeo(plain.host, "mirror/multi:2", multiarch, tmp_path,
+                            "--tls-verify=false")
     start = len(dst.registry.access_log())
     code, out, err = run(capsysbinary, monkeypatch, *argv, stdin=f"{dst.password}\n")
     assert code == 0, err
@@ -206,5 +207,6 @@ def test_copy_through_token_auth(capsysbinary, monkeypatch, token_registry, sour
     # One token per repository and scope for the whole copy, however many blobs moved.
     scopes = sorted(tuple(sorted(r.scopes)) for r in env.issuer.requests)
     assert len(scopes) == len(set(scopes)) <= 3
-    options = [o.replace("--dest-", "--") for o in skopeo_auth(env)]
-    _verify_with_skopeo(env.host, "other/multi:1", multiarch, tmp_path, *options)
+    with plain_sibling(env, tmp_path) as plain:
+        _verify_with_skopeo(plain.host, "other/multi:1", multiarch, tmp_path,
+                            "--tls-verify=false")
