@@ -44,6 +44,7 @@ from .types import APIEndpoint, AuthConfig, RepositoryInfo, SearchResults, Servi
 if TYPE_CHECKING:
     import pluggy
 
+    from . import content
     from .client import RepositorySession
     from .reference import Named
 
@@ -306,6 +307,16 @@ class DefaultService(Service):
             user_agent=user_agent or self.user_agent,
             meta_headers=meta_headers if meta_headers is not None else self.meta_headers,
         )
+
+    def repository(
+        self, name: str | Named, actions: Sequence[str] = ("pull",), **options: Any
+    ) -> content.Repository:
+        """A :class:`~registry_core.content.Repository` for reading (and, with ``"push"``
+        in ``actions``, writing) content; see
+        :func:`registry_core.content.open_repository`."""
+        from .content.repository import open_repository
+
+        return open_repository(self, name, actions, **options)
 
 
 def new_service(options: ServiceOptions | None = None, **kwargs: Any) -> DefaultService:

@@ -56,6 +56,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "registry_core.cli.certs",
     "registry_core.cli.plugins",
     "registry_core.cli.search",
+    "registry_core.cli.content",
 )
 
 #: What a shell reports for a process ended by ``SIGPIPE`` (128 + 13).

@@ -1,0 +1,240 @@
+"""Reading a blob: a stream that verifies its digest and survives a broken connection.
+
+:class:`BlobReader` reads the answer's body in large pieces and feeds each piece to the
+hash as it passes, so a blob of any size streams in constant memory. When the connection
+breaks (a reset, a cut, a read timeout, or an end before the announced length), it asks
+again from the first byte it does not have (``Range: bytes=N-``) and accepts only a 206
+whose ``Content-Range`` starts at ``N``: anything else could splice other bytes into the
+stream. At the end the digest (and size, when known) must match, or
+:class:`~registry_core.content.errors.DigestMismatchError` is raised from the read that hit
+the end: wrong bytes never pass silently.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import requests
+import urllib3.exceptions
+
+from ..errors import TransportError
+from .digests import new_hasher
+from .errors import DigestMismatchError, unexpected
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "BlobReader", "check_range_response"]
+
+log = logging.getLogger(__name__)
+
+#: Bytes read (and hashed) at a time: large enough that Python's per-call cost vanishes
+#: next to hashing and copying.
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+
+#: Errors that mean "the connection broke while the body was read".
+_BROKEN = (
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    requests.RequestException,
+    OSError,
+)
+
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+
+#: Opens the blob from an offset: returns a streamed answer already checked to start there.
+Opener = Callable[[int], requests.Response]
+
+
+def check_range_response(response: requests.Response, offset: int, what: str) -> None:
+    """Accept an answer to ``Range: bytes=<offset>-`` only if it is a 206 starting at
+    ``offset``; raise :class:`UnexpectedResponseError` (closing it) otherwise."""
+    if response.status_code != 206:
+        raise unexpected(response, what, f"resuming at byte {offset} got no partial content")
+    match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
+    if match is None or int(match.group(1)) != offset:
+        raise unexpected(
+            response, what,
+            f"resuming at byte {offset} got Content-Range "
+            f"{response.headers.get('Content-Range', '(none)')!r}",
+        )
+
+
+class BlobReader(io.RawIOBase):
+    """A binary stream of one blob, verified while read, resumed when broken.
+
+    Use it as a context manager; :meth:`read` and :meth:`readinto` are the file protocol,
+    :meth:`iter_chunks` the fastest way through. Returned by
+    :meth:`Repository.open_blob <registry_core.content.Repository.open_blob>`.
+
+    :ivar digest: the digest the content must have.
+    :ivar size: the size it must have, when known (from the caller, else the first
+        answer's ``Content-Length``).
+    :ivar bytes_read: how many bytes were delivered so far.
+    :ivar resumes: how many times a broken transfer was resumed.
+    """
+
+    def __init__(
+        self,
+        opener: Opener,
+        digest: str,
+        size: int | None = None,
+        *,
+        first: requests.Response | None = None,
+        max_resumes: int = 5,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> None:
+        super().__init__()
+        self.digest = digest
+        self.size = size
+        self.bytes_read = 0
+        self.resumes = 0
+        self.chunk_size = chunk_size
+        self.max_resumes = max_resumes
+        self._opener = opener
+        self._hasher = new_hasher(digest)
+        self._failures = 0  # consecutive resumes without a byte of progress
+        self._response: requests.Response | None = None
+        self._done = False
+        self._failed: DigestMismatchError | None = None
+        #: Called with the number of bytes of each piece delivered (a progress display).
+        self.on_read: Callable[[int], None] | None = None
+        if first is not None:
+            self._take(first)
+
+    # -- the file protocol ---------------------------------------------------------------
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all the rest for ``-1``); ``b""`` at the verified end.
+
+        :raises DigestMismatchError: at the end, when the content is not what was asked for.
+        :raises TransportError: the connection broke and could not be resumed.
+        """
+        if size is None or size < 0:
+            return self.readall()
+        return self._read_some(size)
+
+    def readall(self) -> bytes:
+        parts = list(self.iter_chunks())
+        return b"".join(parts)
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._read_some(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def iter_chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """The rest of the blob in pieces of at most ``chunk_size`` bytes, verified at the end."""
+        size = chunk_size or self.chunk_size
+        while True:
+            data = self._read_some(size)
+            if not data:
+                return
+            yield data
+
+    def close(self) -> None:
+        """Close the connection; reading stops (without verification, when not at the end)."""
+        if self._response is not None:
+            self._response.close()
+            self._response = None
+        super().close()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    # -- the machinery ------------------------------------------------------------------
+
+    def _take(self, response: requests.Response) -> None:
+        self._response = response
+        if self.size is None and self.bytes_read == 0:
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and response.status_code == 200:
+                self.size = int(length)
+
+    def _read_some(self, size: int) -> bytes:
+        if self.closed:
+            raise ValueError("I/O operation on closed blob reader")
+        if self._failed is not None:
+            raise self._failed  # a failed verification stays failed: never a quiet EOF
+        while not self._done:
+            if self._response is None:
+                try:
+                    response = self._opener(self.bytes_read)
+                except TransportError as exc:
+                    if self.bytes_read == 0 and self.resumes == 0:
+                        raise
+                    self._broken(str(exc))
+                    continue
+                self._take(response)
+            assert self._response is not None
+            try:
+                data = self._response.raw.read(size, decode_content=False)
+            except _BROKEN as exc:
+                self._broken(str(exc) or type(exc).__name__)
+                continue
+            if data:
+                self._failures = 0
+                self.bytes_read += len(data)
+                if self.size is not None and self.bytes_read > self.size:
+                    self._fail_size()
+                self._hasher.update(data)
+                if self.on_read is not None:
+                    self.on_read(len(data))
+                return bytes(data)
+            if self.size is not None and self.bytes_read < self.size:
+                self._broken(f"the body ended after {self.bytes_read} of {self.size} bytes")
+                continue
+            self._finish()
+        return b""
+
+    def _broken(self, why: str) -> None:
+        if self._response is not None:
+            self._response.close()
+            self._response = None
+        self._failures += 1
+        if self._failures > self.max_resumes:
+            raise TransportError(
+                f"reading blob {self.digest}: the connection broke at byte {self.bytes_read} "
+                f"and {self.max_resumes} attempts to resume failed: {why}"
+            )
+        self.resumes += 1
+        if self._failures > 1:
+            # Back off a little when resuming itself fails: the network may need a moment.
+            time.sleep(min(0.1 * 2 ** (self._failures - 2), 2.0))
+        log.info("blob %s: connection broke at byte %d (%s); resuming", self.digest,
+                 self.bytes_read, why)
+
+    def _fail_size(self) -> None:
+        if self._response is not None:
+            self._response.close()
+            self._response = None
+        self._failed = DigestMismatchError(
+            f"blob {self.digest}: the registry sent more than the expected {self.size} bytes",
+            expected=self.digest,
+        )
+        raise self._failed
+
+    def _finish(self) -> None:
+        self._done = True
+        if self._response is not None:
+            self._response.close()
+            self._response = None
+        algorithm = self.digest.partition(":")[0]
+        actual = f"{algorithm}:{self._hasher.hexdigest()}"
+        if actual != self.digest:
+            self._failed = DigestMismatchError(
+                f"blob {self.digest}: the registry sent {self.bytes_read} bytes whose digest "
+                f"is {actual}",
+                expected=self.digest,
+                actual=actual,
+            )
+            raise self._failed
+
+
