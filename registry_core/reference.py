@@ -32,6 +32,7 @@ error's text, word for word.
 from __future__ import annotations
 
 import abc
+import functools
 import re
 from typing import Any, NoReturn
 
@@ -71,6 +72,8 @@ __all__ = [
     "parse",
     "parse_named",
     "parse_normalized_named",
+    "clear_parse_cache",
+    "PARSE_CACHE_SIZE",
     "parse_docker_ref",
     "parse_any_reference",
     "parse_digest",
@@ -150,6 +153,18 @@ _ANCHORED_DIGEST_REGEXP = re.compile(rf"\A{_DIGEST}\Z")
 _ANCHORED_NAME_REGEXP = re.compile(rf"\A(?:({_DOMAIN})/)?({_PATH})\Z")
 _ANCHORED_IDENTIFIER_REGEXP = re.compile(rf"\A{_IDENTIFIER}\Z")
 
+# The pieces :func:`parse` checks one by one once it has split a reference at its ``@`` and
+# its tag ``:`` (see :func:`_match_reference`). Matching the pieces apart is what keeps a
+# failing reference cheap: the whole :data:`REFERENCE_REGEXP` backtracks through every length
+# of an over-long tag, and through the name behind it, before it gives up.
+_NAME_PARTS_MATCH = _ANCHORED_NAME_REGEXP.match
+_TAG_FULLMATCH = TAG_REGEXP.fullmatch
+_DIGEST_FULLMATCH = DIGEST_REGEXP.fullmatch
+_IDENTIFIER_LENGTH = 64
+
+#: How many ``parse_normalized_named`` answers are remembered (least recently used go first).
+PARSE_CACHE_SIZE = 4096
+
 # go-digest: the algorithms it can compute, with the length of their hex encoding, and the
 # shape any digest must have before an unknown algorithm is called "unsupported".
 _DIGEST_ALGORITHM_HEX_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
@@ -174,6 +189,13 @@ _CASED_SINCE_UNICODE_14_REGEXP = re.compile(
 )
 
 
+# Code points whose lower case in Python's ``str.lower`` is not Go's: U+0130 (two code points
+# in Python), capital sigma (final form by context in Python) and the letters above.
+_FULL_LOWER_DIFFERS_REGEXP = re.compile(
+    "[\u0130\u03a3" + _CASED_SINCE_UNICODE_14_REGEXP.pattern[1:-1] + "]"
+)
+
+
 def _go_to_lower_char(char: str) -> str:
     if _CASED_SINCE_UNICODE_14_REGEXP.match(char):
         return char
@@ -190,8 +212,11 @@ def _go_to_lower(s: str) -> str:
     point of the result reproduces Go's mapping; letters newer than Go's Unicode tables are
     left alone, as Go leaves them.
     """
-    if s.isascii():
-        return s.lower()
+    lowered = s.lower()
+    if s.isascii() or _FULL_LOWER_DIFFERS_REGEXP.search(s) is None:
+        # Python's full mapping differs from the simple one only for U+0130 and a capital
+        # sigma; without those (and letters Go has no case for), the two agree.
+        return lowered
     return "".join(_go_to_lower_char(char) for char in s)
 
 
@@ -571,19 +596,52 @@ def split_hostname(named: Named) -> tuple[str, str]:
     return named.domain, named.path
 
 
-def _best_reference_type(repo: Repository, tag: str, digest: Digest | None) -> Reference:
-    """The narrowest type that holds what was parsed (Go ``getBestReferenceType``)."""
-    if repo.name == "":
-        if digest:
-            return DigestReference(digest)
-        _fail(ERR_NAME_EMPTY)
-    if tag == "":
-        if digest:
-            return CanonicalReference(repo.domain, repo.path, digest)
-        return repo
-    if not digest:
-        return TaggedReference(repo.domain, repo.path, tag)
-    return TaggedCanonicalReference(repo.domain, repo.path, tag, digest)
+def _match_reference(s: str) -> tuple[str, str, str, str] | None:
+    """Domain, path, tag and digest of ``s`` if :data:`REFERENCE_REGEXP` matches it, else None.
+
+    The grammar lets a reference be split before any regular expression runs: ``@`` occurs
+    only before the digest, and a ``:`` after the last ``/`` can only start the tag (a name
+    holds a ``:`` only in its domain's port, which a ``/`` always follows). So this accepts
+    exactly the strings the whole expression accepts, with the same groups, but a failure
+    costs one pass over each piece instead of a backtracking search over all of them.
+    """
+    at = s.find("@")
+    if at >= 0:
+        digest = s[at + 1 :]
+        if _DIGEST_FULLMATCH(digest) is None:
+            return None
+        head = s[:at]
+    else:
+        digest, head = "", s
+    colon = head.rfind(":")
+    if colon > head.rfind("/"):
+        tag = head[colon + 1 :]
+        if _TAG_FULLMATCH(tag) is None:
+            return None
+        head = head[:colon]
+    else:
+        tag = ""
+    match = _NAME_PARTS_MATCH(head)
+    if match is None:
+        return None
+    return match.group(1) or "", match.group(2), tag, digest
+
+
+def _reference_from_parts(
+    repo_domain: str, repo_path: str, tag: str, digest_text: str
+) -> Reference:
+    """The reference :func:`parse` returns for the parts :func:`_match_reference` found."""
+    # The grammar admits only ASCII in a name, so its length in characters is Go's in bytes.
+    if len(repo_domain) + len(repo_path) + (1 if repo_domain else 0) > NAME_TOTAL_LENGTH_MAX:
+        _fail(ERR_NAME_TOO_LONG)
+    if not digest_text:
+        if tag:
+            return TaggedReference(repo_domain, repo_path, tag)
+        return Repository(repo_domain, repo_path)
+    digest = parse_digest(digest_text)
+    if tag:
+        return TaggedCanonicalReference(repo_domain, repo_path, tag, digest)
+    return CanonicalReference(repo_domain, repo_path, digest)
 
 
 def parse(s: str) -> Reference:
@@ -597,21 +655,15 @@ def parse(s: str) -> Reference:
         lowered, "invalid reference format" otherwise; "repository name must not be more than
         255 characters"; or go-digest's message for a digest it rejects.
     """
-    match = REFERENCE_REGEXP.match(s)
-    if match is None:
+    parts = _match_reference(s)
+    if parts is None:
         if s == "":
             _fail(ERR_NAME_EMPTY)
-        if REFERENCE_REGEXP.match(_go_to_lower(s)) is not None:
+        lowered = _go_to_lower(s)
+        if lowered != s and _match_reference(lowered) is not None:
             _fail(ERR_NAME_CONTAINS_UPPERCASE)
         _fail(ERR_REFERENCE_INVALID_FORMAT)
-
-    name, tag, digest_text = match.group(1), match.group(2) or "", match.group(3) or ""
-    if _go_len(name) > NAME_TOTAL_LENGTH_MAX:
-        _fail(ERR_NAME_TOO_LONG)
-
-    repo_domain, repo_path = _split_domain(name)
-    digest = parse_digest(digest_text) if digest_text else None
-    return _best_reference_type(Repository(repo_domain, repo_path), tag, digest)
+    return _reference_from_parts(*parts)
 
 
 def _split_docker_domain(name: str) -> tuple[str, str]:
@@ -622,12 +674,11 @@ def _split_docker_domain(name: str) -> tuple[str, str]:
     ``index.docker.io`` becomes ``docker.io``, and a one-component Hub name gains ``library/``.
     """
     index = name.find("/")
-    if index == -1 or (
-        not any(char in name[:index] for char in ".:") and name[:index] != "localhost"
-    ):
+    first = name[:index]
+    if index == -1 or ("." not in first and ":" not in first and first != "localhost"):
         found_domain, remainder = _DEFAULT_DOMAIN, name
     else:
-        found_domain, remainder = name[:index], name[index + 1 :]
+        found_domain, remainder = first, name[index + 1 :]
     if found_domain == _LEGACY_DEFAULT_DOMAIN:
         found_domain = _DEFAULT_DOMAIN
     if found_domain == _DEFAULT_DOMAIN and "/" not in remainder:
@@ -642,11 +693,32 @@ def parse_normalized_named(s: str) -> Named:
     ``ubuntu:22.04`` becomes ``docker.io/library/ubuntu:22.04``; ``index.docker.io/x`` becomes
     ``docker.io/library/x``. A 64-digit hex string is refused, since it would be an image ID.
 
+    Answers are remembered for the last :data:`PARSE_CACHE_SIZE` distinct strings (references
+    are immutable values, so a remembered one is as good as a new one; a remembered refusal
+    raises a new exception each time); :func:`clear_parse_cache` forgets them.
+
     :raises InvalidReferenceError: "invalid repository name (...), cannot specify 64-byte
         hexadecimal strings"; "invalid reference format: repository name must be lowercase"
         when the repository part has an upper-case letter; or any error of :func:`parse`.
     """
-    if _ANCHORED_IDENTIFIER_REGEXP.match(s):
+    named, message = _parse_normalized_named_remembered(s)
+    if named is None:
+        raise InvalidReferenceError(message)
+    return named
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_normalized_named_remembered(s: str) -> tuple[Named | None, str]:
+    """:func:`parse_normalized_named`'s answer as a value: the name, or None and the error."""
+    try:
+        return _parse_normalized_named(s), ""
+    except InvalidReferenceError as err:
+        return None, str(err)
+
+
+def _parse_normalized_named(s: str) -> Named:
+    """:func:`parse_normalized_named` without the memory of earlier answers."""
+    if len(s) == _IDENTIFIER_LENGTH and _ANCHORED_IDENTIFIER_REGEXP.match(s):
         _fail(f"invalid repository name ({s}), cannot specify 64-byte hexadecimal strings")
     found_domain, remainder = _split_docker_domain(s)
     tag_separator = remainder.find(":")
@@ -655,9 +727,14 @@ def parse_normalized_named(s: str) -> Named:
         _fail("invalid reference format: repository name must be lowercase")
 
     ref = parse(found_domain + "/" + remainder)
-    if not isinstance(ref, Named):
+    if not isinstance(ref, _NamedRepository):
         _fail(f"reference {ref} has no name")
     return ref
+
+
+def clear_parse_cache() -> None:
+    """Forget the answers :func:`parse_normalized_named` remembers."""
+    _parse_normalized_named_remembered.cache_clear()
 
 
 def parse_named(s: str) -> Named:
