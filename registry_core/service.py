@@ -27,7 +27,6 @@ from .config import (
     LookupIP,
     ServiceOptions,
     allow_nondistributable_artifacts,
-    default_lookup_ip,
     is_secure_index,
     load_allow_nondistributable_artifacts,
     load_insecure_registries,
@@ -37,6 +36,7 @@ from .config import (
 )
 from .errors import RegistryError
 from .hookspecs import Action
+from .hostlookup import CachingLookup
 from .manager import Hooks, get_plugin_manager
 from .tlsconfig import TLSConfig
 from .types import APIEndpoint, AuthConfig, RepositoryInfo, SearchResults, ServiceConfig
@@ -120,7 +120,9 @@ class DefaultService(Service):
     :param plugin_manager: the plugins to ask; by default
         :func:`registry_core.manager.get_plugin_manager` builds one.
     :param lookup_ip: how host names are resolved for matching them against CIDR ranges;
-        :func:`registry_core.config.default_lookup_ip` by default.
+        by default a :class:`~registry_core.hostlookup.CachingLookup` of this service around
+        :func:`registry_core.config.default_lookup_ip` (beyond the reference, which asks the
+        system every time). A function given here is called as it is.
     :raises InvalidIndexNameError, InvalidMirrorError, InvalidRegistryOptionError: a bad
         option (where the reference's ``NewService`` returns an error).
     """
@@ -132,7 +134,7 @@ class DefaultService(Service):
         plugin_manager: pluggy.PluginManager | None = None,
         lookup_ip: LookupIP | None = None,
     ) -> None:
-        self.lookup_ip: LookupIP = lookup_ip if lookup_ip is not None else default_lookup_ip
+        self.lookup_ip: LookupIP = lookup_ip if lookup_ip is not None else CachingLookup()
         self._config = new_service_config(options)
         self._write_lock = threading.Lock()
         self._pinned = threading.local()  # the snapshot a lookup in this thread works on
