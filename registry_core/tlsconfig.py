@@ -17,11 +17,14 @@ import re
 import ssl
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from typing import TYPE_CHECKING
 
 from .errors import CertificateError
+
+if TYPE_CHECKING:
+    # cryptography's x509 costs more to import than requests does; it is loaded when a
+    # certificate is first read, not with the package.
+    from cryptography import x509
 
 __all__ = [
     "ClientCertificate",
@@ -65,6 +68,8 @@ def parse_certificates(data: bytes | str, what: str) -> list[x509.Certificate]:
     :param what: how to name the data in an error (a file name, "root CA 2").
     :raises CertificateError: no ``CERTIFICATE`` block, or one that does not parse.
     """
+    from cryptography import x509
+
     raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
     certificates = []
     blocks = [block for block in pem_blocks(raw) if block.type == "CERTIFICATE"]
@@ -163,6 +168,8 @@ class TLSConfig:
         :raises CertificateError: a root CA or a client pair that cannot be loaded; the
             message names the CA by position or the pair by its files.
         """
+        from cryptography.hazmat.primitives import serialization
+
         context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
         context.minimum_version = self.minimum_version
         if self.insecure_skip_verify:
