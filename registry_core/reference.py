@@ -383,8 +383,10 @@ class _NamedRepository(Named):
     _path: str
 
     def __init__(self, domain: str, path: str) -> None:
-        object.__setattr__(self, "_domain", domain)
-        object.__setattr__(self, "_path", path)
+        # The slots' own setters: the class forbids attribute assignment, and this is the
+        # cheapest way past that (object.__setattr__ costs as much as parsing a name).
+        _SET_DOMAIN(self, domain)
+        _SET_PATH(self, path)
 
     @property
     def name(self) -> str:
@@ -447,8 +449,9 @@ class TaggedReference(_NamedRepository, NamedTagged):
     _tag: str
 
     def __init__(self, domain: str, path: str, tag: str) -> None:
-        super().__init__(domain, path)
-        object.__setattr__(self, "_tag", tag)
+        _SET_DOMAIN(self, domain)
+        _SET_PATH(self, path)
+        _SET_TAG(self, tag)
 
     @property
     def tag(self) -> str:
@@ -479,8 +482,9 @@ class CanonicalReference(_NamedRepository, Canonical):
     _digest: Digest
 
     def __init__(self, domain: str, path: str, digest: str) -> None:
-        super().__init__(domain, path)
-        object.__setattr__(self, "_digest", Digest(digest))
+        _SET_DOMAIN(self, domain)
+        _SET_PATH(self, path)
+        _SET_CANONICAL_DIGEST(self, _as_digest(digest))
 
     @property
     def digest(self) -> Digest:
@@ -516,9 +520,10 @@ class TaggedCanonicalReference(_NamedRepository, NamedTagged, Canonical):
     _digest: Digest
 
     def __init__(self, domain: str, path: str, tag: str, digest: str) -> None:
-        super().__init__(domain, path)
-        object.__setattr__(self, "_tag", tag)
-        object.__setattr__(self, "_digest", Digest(digest))
+        _SET_DOMAIN(self, domain)
+        _SET_PATH(self, path)
+        _SET_BOTH_TAG(self, tag)
+        _SET_BOTH_DIGEST(self, _as_digest(digest))
 
     @property
     def tag(self) -> str:
@@ -558,7 +563,7 @@ class DigestReference(Digested):
     _digest: Digest
 
     def __init__(self, digest: str) -> None:
-        object.__setattr__(self, "_digest", Digest(digest))
+        _SET_DIGEST_ONLY(self, _as_digest(digest))
 
     @property
     def digest(self) -> Digest:
@@ -572,6 +577,19 @@ class DigestReference(Digested):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (DigestReference, (str(self._digest),))
+
+
+_SET_DOMAIN = _NamedRepository.__dict__["_domain"].__set__
+_SET_PATH = _NamedRepository.__dict__["_path"].__set__
+_SET_TAG = TaggedReference.__dict__["_tag"].__set__
+_SET_CANONICAL_DIGEST = CanonicalReference.__dict__["_digest"].__set__
+_SET_BOTH_TAG = TaggedCanonicalReference.__dict__["_tag"].__set__
+_SET_BOTH_DIGEST = TaggedCanonicalReference.__dict__["_digest"].__set__
+_SET_DIGEST_ONLY = DigestReference.__dict__["_digest"].__set__
+
+
+def _as_digest(digest: str) -> Digest:
+    return digest if type(digest) is Digest else Digest(digest)
 
 
 def _split_domain(name: str) -> tuple[str, str]:
@@ -629,7 +647,7 @@ def _match_reference(s: str) -> tuple[str, str, str, str] | None:
 
 def _reference_from_parts(
     repo_domain: str, repo_path: str, tag: str, digest_text: str
-) -> Reference:
+) -> _NamedRepository:
     """The reference :func:`parse` returns for the parts :func:`_match_reference` found."""
     # The grammar admits only ASCII in a name, so its length in characters is Go's in bytes.
     if len(repo_domain) + len(repo_path) + (1 if repo_domain else 0) > NAME_TOTAL_LENGTH_MAX:
