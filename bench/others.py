@@ -21,13 +21,14 @@ Both need their packages (``pip install -e '.[bench]'``); a missing one is skipp
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable
 from typing import Any
 
 from bench.common import Report, Row, alternate, median
-from bench.registry import REPOSITORIES, TAG, USER, BenchRegistry, bench_registry
+from bench.registry import TAG, USER, BenchRegistry, bench_registry
 from bench.sessions import _bare_pass, _counted, _ours_pass, _run, _service
 
 ROUNDS = 5
@@ -96,11 +97,11 @@ def run(report: Report, quick: bool = False) -> None:
             for threads in THREADS:
                 service = _service(env, env.host)
                 passes: dict[str, Callable[[], None]] = {
-                    "registry-core": lambda: _ours_pass(env, service, threads),
-                    "bare token loop": lambda: _bare_pass(env, threads),
+                    "registry-core": functools.partial(_ours_pass, env, service, threads),
+                    "bare token loop": functools.partial(_bare_pass, env, threads),
                 }
                 for name, function in contenders.items():
-                    passes[name] = lambda function=function: function(env, threads)
+                    passes[name] = functools.partial(function, env, threads)
                 counts = {name: _counted(env, action) for name, action in passes.items()}
                 seconds = alternate(passes, rounds, warmup=0)
                 ms = {name: median(values) * 1000 for name, values in seconds.items()}

@@ -16,6 +16,7 @@ thread, at most 1.5x the bare loop's time.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -185,12 +186,11 @@ def run_sessions(report: Report, quick: bool = False) -> None:
     with bench_registry() as env:
         for threads in THREADS:
             service = _service(env, env.host)  # one service per configuration, reused
-            ours_counts = _counted(env, lambda: _ours_pass(env, service, threads))
-            bare_counts = _counted(env, lambda: _bare_pass(env, threads))
-            seconds = alternate({
-                "ours": lambda: _ours_pass(env, service, threads),
-                "bare": lambda: _bare_pass(env, threads),
-            }, rounds, warmup=0)
+            ours = functools.partial(_ours_pass, env, service, threads)
+            bare = functools.partial(_bare_pass, env, threads)
+            ours_counts = _counted(env, ours)
+            bare_counts = _counted(env, bare)
+            seconds = alternate({"ours": ours, "bare": bare}, rounds, warmup=0)
             how = "one after another" if threads == 1 else f"from {threads} threads"
             ours_ms, bare_ms = median(seconds["ours"]) * 1000, median(seconds["bare"]) * 1000
             report.add(Row(
