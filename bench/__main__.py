@@ -15,6 +15,16 @@ from pathlib import Path
 
 from bench.common import ROOT, Report, write
 
+MARKDOWN_HEAD = """# Performance
+
+How registry-core's costs compare with bare `requests`, curl, python-dxf, oras-py and the Go
+reference, measured by `bench/` (run it with `.venv/bin/python -m bench`). The method, the
+targets and what the figures mean are in `performance.rst` (the page in the built docs); this
+file holds the latest table, as `python -m bench --docs` wrote it.
+
+```text
+"""
+
 SCENARIOS = {
     "reads": ("bench.sessions", "run_reads"),
     "sessions": ("bench.sessions", "run_sessions"),
@@ -33,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="fewer rounds: a smoke test of the benchmark, not figures")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench",
                         help="where bench.txt and bench.json go (default: build/bench)")
+    parser.add_argument("--docs", action="store_true",
+                        help="also copy the table into docs/performance-latest.txt and "
+                        "docs/performance.md (for a run worth publishing)")
     args = parser.parse_args(argv)
     report = Report()
     broken = []
@@ -49,7 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text_path.read_text())
     print(f"written: {text_path}, {json_path}")
+    if args.docs:
+        publish(text_path.read_text())
     return 1 if broken else 0
+
+
+def publish(text: str) -> None:
+    """Put the table where the docs show it."""
+    docs = ROOT / "docs"
+    (docs / "performance-latest.txt").write_text(text)
+    (docs / "performance.md").write_text(MARKDOWN_HEAD + text + "```\n")
+    print(f"published: {docs / 'performance-latest.txt'}, {docs / 'performance.md'}")
 
 
 if __name__ == "__main__":
