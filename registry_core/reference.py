@@ -161,6 +161,8 @@ _NAME_PARTS_MATCH = _ANCHORED_NAME_REGEXP.match
 _TAG_FULLMATCH = TAG_REGEXP.fullmatch
 _DIGEST_FULLMATCH = DIGEST_REGEXP.fullmatch
 _IDENTIFIER_LENGTH = 64
+_DOMAIN_FULLMATCH = DOMAIN_REGEXP.fullmatch
+_REMAINDER_MATCH = re.compile(rf"\A({_PATH})(?::({_TAG}))?(?:@({_DIGEST}))?\Z").match
 
 #: How many ``parse_normalized_named`` answers are remembered (least recently used go first).
 PARSE_CACHE_SIZE = 4096
@@ -744,6 +746,13 @@ def _parse_normalized_named(s: str) -> Named:
     if _go_to_lower(remote_name) != remote_name:
         _fail("invalid reference format: repository name must be lowercase")
 
+    if found_domain == _DEFAULT_DOMAIN or _DOMAIN_FULLMATCH(found_domain) is not None:
+        # The common case in one match: a valid domain (the text before the first "/") is
+        # where the grammar puts the domain when the rest is path, tag and digest.
+        match = _REMAINDER_MATCH(remainder)
+        if match is not None:
+            path, tag, digest = match.groups()
+            return _reference_from_parts(found_domain, path, tag or "", digest or "")
     ref = parse(found_domain + "/" + remainder)
     if not isinstance(ref, _NamedRepository):
         _fail(f"reference {ref} has no name")
