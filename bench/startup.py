@@ -8,6 +8,7 @@ figures are what an installed registry-core costs, not a compile from source.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,11 +27,17 @@ def _env(cache: str) -> dict[str, str]:
     return env
 
 
-def _wall(command: list[str], env: dict[str, str]) -> float:
+def _wall(command: list[str], env: dict[str, str], cpu: list[float] | None = None) -> float:
+    """Wall seconds of one run; its CPU seconds (user + system) go to ``cpu``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
 def _modules(code: str, env: dict[str, str]) -> int:
@@ -59,12 +66,14 @@ def run(report: Report, quick: bool = False) -> None:
             for _ in range(2):
                 _wall(command, env)
         seconds: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         names = list(commands)
         for number in range(runs):
             shift = number % len(names)
             for name in names[shift:] + names[:shift]:
-                seconds[name].append(_wall(commands[name], env))
+                seconds[name].append(_wall(commands[name], env, cpu[name]))
         ms = {name: median(values) * 1000 for name, values in seconds.items()}
+        cpu_ms = {name: median(values) * 1000 for name, values in cpu.items()}
         modules = {
             "import requests": _modules("import requests", env),
             "import registry_core": _modules("import registry_core", env),
@@ -85,6 +94,15 @@ def run(report: Report, quick: bool = False) -> None:
     report.add(Row(
         "6 start-up", f"registry-core resolve ubuntu (wall, median of {runs})", resolve,
         "import requests", base, target="< 150 ms", met=resolve < 150,
+    ))
+    report.add(Row(
+        "6 start-up", "registry-core resolve ubuntu (CPU user+system, median)",
+        cpu_ms["registry-core resolve ubuntu"], "import requests", cpu_ms["import requests"],
+        note="CPU time is what a loaded machine does not inflate much; the target is wall time",
+    ))
+    report.add(Row(
+        "6 start-up", "import registry_core (CPU user+system, median)",
+        cpu_ms["import registry_core"], "import requests", cpu_ms["import requests"],
     ))
     report.add(Row(
         "6 start-up", "bare interpreter (python -c pass)", ms["python -c pass"],
