@@ -37,6 +37,7 @@ import re
 from typing import Any, NoReturn
 
 from .errors import InvalidReferenceError
+from .gocompat import go_to_lower
 
 __all__ = [
     "NAME_TOTAL_LENGTH_MAX",
@@ -183,43 +184,25 @@ def _go_len(s: str) -> int:
     return len(s.encode("utf-8", "surrogatepass"))
 
 
-# Capital letters that gained a lower-case mapping in Unicode 14.0. The reference's Go (1.19)
-# has Unicode 13.0 tables, so to it these letters have no case; Python 3.11 lowers them.
-_CASED_SINCE_UNICODE_14_REGEXP = re.compile(
-    "[\u2c2f\ua7c0\ua7d0\ua7d6\ua7d8\U00010570-\U0001057a\U0001057c-\U0001058a"
-    "\U0001058c-\U00010592\U00010594\U00010595]"
-)
-
-
-# Code points whose lower case in Python's ``str.lower`` is not Go's: U+0130 (two code points
-# in Python), capital sigma (final form by context in Python) and the letters above.
+# Code points whose lower case in Python's ``str.lower`` (the full mapping) is not Go's simple
+# one: U+0130 (two code points in Python), capital sigma (a final form by context in Python),
+# and the capitals that gained a lower case in Unicode 14.0, after Go 1.19's tables (the set
+# gocompat.go_to_lower leaves alone).
 _FULL_LOWER_DIFFERS_REGEXP = re.compile(
-    "[\u0130\u03a3" + _CASED_SINCE_UNICODE_14_REGEXP.pattern[1:-1] + "]"
+    "[\u0130\u03a3\u2c2f\ua7c0\ua7d0\ua7d6\ua7d8\U00010570-\U0001057a"
+    "\U0001057c-\U0001058a\U0001058c-\U00010592\U00010594\U00010595]"
 )
-
-
-def _go_to_lower_char(char: str) -> str:
-    if _CASED_SINCE_UNICODE_14_REGEXP.match(char):
-        return char
-    return char.lower()[0]
 
 
 def _go_to_lower(s: str) -> str:
-    """Go's ``strings.ToLower``: each code point through its simple (one-to-one) mapping.
+    """:func:`~registry_core.gocompat.go_to_lower`, with ``str.lower`` where the two agree.
 
-    Python's ``str.lower`` applies the full mapping, which differs in ways that change which
-    error a reference gets: it turns U+0130 (capital I with dot) into two code points, where Go
-    gives a plain ``i`` (so ``İ.com/x`` would parse once lowered), and it lowers a final
-    capital sigma by context. Lowering code point by code point and keeping the first code
-    point of the result reproduces Go's mapping; letters newer than Go's Unicode tables are
-    left alone, as Go leaves them.
+    Going code point by code point costs microseconds per character; for text without the
+    code points above, Python's full mapping is Go's simple one, in one call.
     """
-    lowered = s.lower()
     if s.isascii() or _FULL_LOWER_DIFFERS_REGEXP.search(s) is None:
-        # Python's full mapping differs from the simple one only for U+0130 and a capital
-        # sigma; without those (and letters Go has no case for), the two agree.
-        return lowered
-    return "".join(_go_to_lower_char(char) for char in s)
+        return s.lower()
+    return go_to_lower(s)
 
 
 class Digest(str):
