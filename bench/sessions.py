@@ -181,25 +181,37 @@ def _counted(env: BenchRegistry, action: Callable[[], None]) -> dict[str, int]:
     return {key: after[key] - before[key] for key in after}
 
 
+def _cold_pass(env: BenchRegistry, threads: int) -> None:
+    """A pass on a service of its own: everything it shares is built during the pass."""
+    service = _service(env, env.host)
+    try:
+        _ours_pass(env, service, threads)
+    finally:
+        service.close()
+
+
 def run_sessions(report: Report, quick: bool = False) -> None:
     rounds = 2 if quick else SESSION_ROUNDS
     with bench_registry() as env:
         for threads in THREADS:
-            service = _service(env, env.host)  # one service per configuration, reused
-            ours = functools.partial(_ours_pass, env, service, threads)
-            bare = functools.partial(_bare_pass, env, threads)
-            ours_counts = _counted(env, ours)
-            bare_counts = _counted(env, bare)
-            seconds = alternate({"ours": ours, "bare": bare}, rounds, warmup=0)
             how = "one after another" if threads == 1 else f"from {threads} threads"
-            ours_ms, bare_ms = median(seconds["ours"]) * 1000, median(seconds["bare"]) * 1000
+            warm_service = _service(env, env.host)
+            cold = functools.partial(_cold_pass, env, threads)
+            warm = functools.partial(_ours_pass, env, warm_service, threads)
+            bare = functools.partial(_bare_pass, env, threads)
+            ours_counts = _counted(env, cold)
+            bare_counts = _counted(env, bare)
+            warm()  # the warm service's first pass builds what it then shares
+            warm_counts = _counted(env, warm)
+            seconds = alternate({"cold": cold, "warm": warm, "bare": bare}, rounds, warmup=0)
+            warm_service.close()
+            ms = {name: median(values) * 1000 for name, values in seconds.items()}
             report.add(Row(
-                "2 sessions", f"21 repositories {how}: open + 1 manifest (median of {rounds})",
-                ours_ms, "bare token loop", bare_ms, target="<= 1.5x",
-                met=ours_ms <= 1.5 * bare_ms,
+                "2 sessions", f"21 repositories {how}, new service: open + 1 manifest "
+                f"(median of {rounds})", ms["cold"], "bare token loop", ms["bare"],
+                target="<= 1.5x", met=ms["cold"] <= 1.5 * ms["bare"],
                 details={"counts": ours_counts, "baseline_counts": bare_counts},
             ))
-            connection_target = threads + 1  # per thread to the registry, and the issuer
             for key, label, target in (
                 ("pings", "pings (GET /v2/)", 1),
                 ("tokens", "token requests", len(REPOSITORIES)),
@@ -207,8 +219,20 @@ def run_sessions(report: Report, quick: bool = False) -> None:
                 ("issuer_connections", "TCP connections to the issuer", threads),
             ):
                 report.add(Row(
-                    "2 sessions", f"  {how}: {label}", ours_counts[key], "bare",
+                    "2 sessions", f"  {how}, new service: {label}", ours_counts[key], "bare",
                     bare_counts[key], unit="count", target=f"<= {target}",
                     met=ours_counts[key] <= target,
+                    note=("the extra connection is the https attempt the reference makes "
+                          "first on an insecure registry (once per service, then remembered)"
+                          if key == "registry_connections" and ours_counts[key] == target + 1
+                          else ""),
                 ))
-            del connection_target
+            report.add(Row(
+                "2 sessions", f"21 repositories {how}, same service again (median of "
+                f"{rounds})", ms["warm"], "bare token loop", ms["bare"],
+                note=f"beyond the reference: pings {warm_counts['pings']}, tokens "
+                f"{warm_counts['tokens']}, connections: registry "
+                f"{warm_counts['registry_connections']}, issuer "
+                f"{warm_counts['issuer_connections']} (tokens are reused until they expire)",
+                details={"counts": warm_counts},
+            ))

@@ -126,7 +126,11 @@ def _bind(
     scope: str,
     trusted_realms: tuple[str, ...],
 ) -> RepositorySession:
-    factory = SessionFactory(service.hooks, trusted_realms=trusted_realms)
+    factory = SessionFactory(
+        service.hooks,
+        trusted_realms=trusted_realms,
+        resources=getattr(service, "session_resources", None),  # shared by a DefaultService
+    )
     session = factory.open(endpoint, credentials, [scope], RepositorySession)
     session.base_url = endpoint.url.rstrip("/")
     session.endpoint = endpoint

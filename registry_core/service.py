@@ -44,6 +44,7 @@ from .types import APIEndpoint, AuthConfig, RepositoryInfo, SearchResults, Servi
 if TYPE_CHECKING:
     import pluggy
 
+    from .authsession import SessionResources
     from .client import RepositorySession
     from .reference import Named
 
@@ -140,6 +141,7 @@ class DefaultService(Service):
         self._pinned = threading.local()  # the snapshot a lookup in this thread works on
         self.plugin_manager = plugin_manager if plugin_manager is not None else get_plugin_manager()
         self.hooks = Hooks(self.plugin_manager)
+        self._session_resources: SessionResources | None = None
 
     def _snapshot(self) -> ServiceConfig:
         """The configuration to read: the one pinned by a lookup running in this thread,
@@ -261,6 +263,37 @@ class DefaultService(Service):
         from .client import open_session
 
         return open_session(self, repository_info, actions)
+
+    @property
+    def session_resources(self) -> SessionResources:
+        """What the sessions of this service share: transports, pings, tokens (a
+        :class:`~registry_core.sharing.SharedResources`, made on first use). Beyond the
+        reference, which shares nothing; assign an
+        :class:`~registry_core.authsession.FreshResources` to have every session build its
+        own."""
+        if self._session_resources is None:
+            from .sharing import SharedResources
+
+            with self._write_lock:
+                if self._session_resources is None:
+                    self._session_resources = SharedResources()
+        return self._session_resources
+
+    @session_resources.setter
+    def session_resources(self, resources: SessionResources) -> None:
+        self._session_resources = resources
+
+    def close(self) -> None:
+        """Close the connections the service's sessions shared (they reopen when needed)."""
+        close = getattr(self._session_resources, "close", None)
+        if callable(close):
+            close()
+
+    def __enter__(self) -> DefaultService:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def new_service(options: ServiceOptions | None = None, **kwargs: Any) -> DefaultService:

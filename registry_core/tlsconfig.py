@@ -13,8 +13,10 @@ what counts as a certificate.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import ssl
+import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -168,14 +170,21 @@ class TLSConfig:
         :raises CertificateError: a root CA or a client pair that cannot be loaded; the
             message names the CA by position or the pair by its files.
         """
-        from cryptography.hazmat.primitives import serialization
-
-        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-        context.minimum_version = self.minimum_version
         if self.insecure_skip_verify:
+            # Nothing is verified, so the system's CA bundle is not loaded: that load is
+            # most of what building a context costs (tens of ms).
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
+            keylog = os.environ.get("SSLKEYLOGFILE")  # as create_default_context honours it
+            if keylog and not sys.flags.ignore_environment:
+                context.keylog_filename = keylog
+        else:
+            context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+        context.minimum_version = self.minimum_version
         roots = self.root_cas or []
+        if roots:
+            from cryptography.hazmat.primitives import serialization
         for number, pem in enumerate(roots, start=1):
             what = f"root CA {number} of {len(roots)}"
             certificates = parse_certificates(pem, what)
