@@ -298,9 +298,9 @@ class _SharedTokenHandler(TokenHandler):
     """A token handler whose tokens live in a :class:`SharedResources`, not in the session.
 
     The key holds what decides which token a request may carry: the registry and the realm
-    policy (where credentials may go), a digest of the credentials (user name, password,
-    refresh token: different credentials never share a token), the realm, the service and
-    the scopes.
+    policy (where credentials may go), a digest of the configured credentials (user name,
+    password, identity token: different credentials never share a token), the realm, the
+    service and the scopes.
     """
 
     def __init__(self, shared: SharedResources, session: requests.Session,
@@ -329,9 +329,19 @@ class _SharedTokenHandler(TokenHandler):
         )
 
     def _credentials_digest(self) -> str:
+        """A digest of the credentials as configured, not of what a session learnt since: a
+        refresh token the token server hands out (and may rotate) stays out of it, or a
+        session's second token request would miss the token its first one fetched."""
         if self.credentials is None:
             return ""
-        username, password = self.credentials.basic("")
-        refresh = self.credentials.refresh_token("", "")
-        material = "\0".join((username, password, refresh)).encode("utf-8", "surrogatepass")
+        configured = getattr(self.credentials, "auth_config", None)
+        if callable(configured):
+            config = configured()
+            parts = ("configured", "", "", "") if config is None else (
+                "configured", config.username, config.password, config.identity_token)
+        else:
+            username, password = self.credentials.basic("")
+            identity = "" if username or password else self.credentials.refresh_token("", "")
+            parts = ("basic", username, password, identity)
+        material = "\0".join(parts).encode("utf-8", "surrogatepass")
         return hashlib.sha256(material).hexdigest()
