@@ -163,7 +163,9 @@ _TAG_FULLMATCH = TAG_REGEXP.fullmatch
 _DIGEST_FULLMATCH = DIGEST_REGEXP.fullmatch
 _IDENTIFIER_LENGTH = 64
 _DOMAIN_FULLMATCH = DOMAIN_REGEXP.fullmatch
+_PATH_FULLMATCH = re.compile(_PATH).fullmatch
 _REMAINDER_MATCH = re.compile(rf"\A({_PATH})(?::({_TAG}))?(?:@({_DIGEST}))?\Z").match
+_ONE_MATCH_MAX = 96
 
 #: How many ``parse_normalized_named`` answers are remembered (least recently used go first).
 PARSE_CACHE_SIZE = 4096
@@ -599,14 +601,13 @@ def split_hostname(named: Named) -> tuple[str, str]:
     return named.domain, named.path
 
 
-def _match_reference(s: str) -> tuple[str, str, str, str] | None:
-    """Domain, path, tag and digest of ``s`` if :data:`REFERENCE_REGEXP` matches it, else None.
+def _split_reference(s: str) -> tuple[str, str, str] | None:
+    """``s`` split into what comes before the tag, the tag and the digest, with the tag and
+    digest checked; None if either is malformed.
 
     The grammar lets a reference be split before any regular expression runs: ``@`` occurs
     only before the digest, and a ``:`` after the last ``/`` can only start the tag (a name
-    holds a ``:`` only in its domain's port, which a ``/`` always follows). So this accepts
-    exactly the strings the whole expression accepts, with the same groups, but a failure
-    costs one pass over each piece instead of a backtracking search over all of them.
+    holds a ``:`` only in its domain's port, which a ``/`` always follows).
     """
     at = s.find("@")
     if at >= 0:
@@ -624,10 +625,42 @@ def _match_reference(s: str) -> tuple[str, str, str, str] | None:
         head = head[:colon]
     else:
         tag = ""
-    match = _NAME_PARTS_MATCH(head)
+    return head, tag, digest
+
+
+def _match_reference(s: str) -> tuple[str, str, str, str] | None:
+    """Domain, path, tag and digest of ``s`` if :data:`REFERENCE_REGEXP` matches it, else None.
+
+    This accepts exactly the strings the whole expression accepts, with the same groups (see
+    :func:`_split_reference`), but a failure costs one pass over each piece instead of a
+    backtracking search over all of them.
+    """
+    parts = _split_reference(s)
+    if parts is None:
+        return None
+    match = _NAME_PARTS_MATCH(parts[0])
     if match is None:
         return None
-    return match.group(1) or "", match.group(2), tag, digest
+    return match.group(1) or "", match.group(2), parts[1], parts[2]
+
+
+def _match_remainder(remainder: str) -> tuple[str, str, str] | None:
+    """Path, tag and digest of what follows a valid domain and its ``/``, if they match the
+    grammar. A valid domain (no ``/`` in it) followed by these is where the grammar puts the
+    domain, so this answers as :func:`_match_reference` on the whole, with less work.
+
+    A short remainder, as nearly every real name is, takes one expression (the fastest way to
+    accept it; at this length a failure backtracks little); a long one is split first.
+    """
+    if len(remainder) <= _ONE_MATCH_MAX:
+        match = _REMAINDER_MATCH(remainder)
+        if match is None:
+            return None
+        return match.group(1), match.group(2) or "", match.group(3) or ""
+    parts = _split_reference(remainder)
+    if parts is None or _PATH_FULLMATCH(parts[0]) is None:
+        return None
+    return parts
 
 
 def _reference_from_parts(
@@ -732,10 +765,9 @@ def _parse_normalized_named(s: str) -> Named:
     if found_domain == _DEFAULT_DOMAIN or _DOMAIN_FULLMATCH(found_domain) is not None:
         # The common case in one match: a valid domain (the text before the first "/") is
         # where the grammar puts the domain when the rest is path, tag and digest.
-        match = _REMAINDER_MATCH(remainder)
-        if match is not None:
-            path, tag, digest = match.groups()
-            return _reference_from_parts(found_domain, path, tag or "", digest or "")
+        parts = _match_remainder(remainder)
+        if parts is not None:
+            return _reference_from_parts(found_domain, *parts)
     ref = parse(found_domain + "/" + remainder)
     if not isinstance(ref, _NamedRepository):
         _fail(f"reference {ref} has no name")

@@ -451,7 +451,7 @@ def test_reference_without_a_name(monkeypatch: pytest.MonkeyPatch) -> None:
     # the same, and must say what it got.
     monkeypatch.setattr(ref_module, "parse", lambda text: DigestReference(SHA256_A))
     # The one-match shortcut for common names would not call parse at all.
-    monkeypatch.setattr(ref_module, "_REMAINDER_MATCH", lambda text: None)
+    monkeypatch.setattr(ref_module, "_match_remainder", lambda text: None)
     ref_module.clear_parse_cache()  # an earlier answer for "x" must not be remembered...
     try:
         assert error_of(parse_normalized_named, "x") == f"reference {SHA256_A} has no name"
