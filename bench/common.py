@@ -16,7 +16,7 @@ import platform
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ def median(values: Sequence[float]) -> float:
 
 
 def alternate(
-    contenders: dict[str, Callable[[], object]], rounds: int, *, warmup: int = 1
+    contenders: Mapping[str, Callable[[], object]], rounds: int, *, warmup: int = 1
 ) -> dict[str, list[float]]:
     """Seconds per call of each contender, called in turn, ``rounds`` times each.
 

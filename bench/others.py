@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import Report, Row, alternate, median
-from bench.registry import TAG, USER, BenchRegistry, bench_registry
+from bench.registry import TAG, USER, BenchRegistry, bench_registry, missing_programs
 from bench.sessions import _bare_pass, _cold_pass, _counted, _run
 
 ROUNDS = 5
@@ -73,6 +73,10 @@ def _oras_pass(env: BenchRegistry, threads: int) -> None:
 
 
 def run(report: Report, quick: bool = False) -> None:
+    why = missing_programs()
+    if why is not None:
+        report.skip("registry", why)
+        return
     rounds = 2 if quick else ROUNDS
     contenders: dict[str, Callable[[BenchRegistry, int], None]] = {}
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import shutil
 import socket
 import tempfile
 import threading
@@ -134,6 +135,13 @@ class BenchRegistry:
             "registry_connections": self.registry_proxy.connections,
             "issuer_connections": self.issuer_proxy.connections,
         }
+
+
+def missing_programs() -> str | None:
+    """Why the registry scenarios cannot run here, or None."""
+    if shutil.which("docker-registry") is None:
+        return "docker-registry is not installed (Debian package docker-registry)"
+    return None
 
 
 @contextlib.contextmanager

@@ -29,7 +29,16 @@ from typing import Any
 import requests
 
 from bench.common import Report, Row, alternate, median
-from bench.registry import ACCEPT, REPOSITORIES, SERVICE, TAG, USER, BenchRegistry, bench_registry
+from bench.registry import (
+    ACCEPT,
+    REPOSITORIES,
+    SERVICE,
+    TAG,
+    USER,
+    BenchRegistry,
+    bench_registry,
+    missing_programs,
+)
 
 READS = 100
 ROUNDS = 7
@@ -88,6 +97,10 @@ def _read_manifest(session: requests.Session, url: str, token: str | None = None
 
 
 def run_reads(report: Report, quick: bool = False) -> None:
+    why = missing_programs()
+    if why is not None:
+        report.skip("registry", why)
+        return
     reads = 20 if quick else READS
     rounds = 3 if quick else ROUNDS
     with bench_registry() as env:
@@ -98,10 +111,17 @@ def run_reads(report: Report, quick: bool = False) -> None:
         url = f"{ours.base_url}/v2/{repository}/manifests/{TAG}"
         bare = _bare_session(env)
         token = _token(bare, env, repository)
+        def read_ours() -> None:
+            for _ in range(reads):
+                _read_manifest(ours, url)
+
+        def read_bare() -> None:
+            for _ in range(reads):
+                _read_manifest(bare, url, token)
+
         contenders: dict[str, Callable[[], object]] = {
-            "registry-core session": lambda: [_read_manifest(ours, url) for _ in range(reads)],
-            "bare requests.Session": lambda: [
-                _read_manifest(bare, url, token) for _ in range(reads)],
+            "registry-core session": read_ours,
+            "bare requests.Session": read_bare,
         }
         curl = shutil.which("curl")
         config_dir = tempfile.mkdtemp(prefix="registry-core-bench-curl-")
@@ -191,6 +211,10 @@ def _cold_pass(env: BenchRegistry, threads: int) -> None:
 
 
 def run_sessions(report: Report, quick: bool = False) -> None:
+    why = missing_programs()
+    if why is not None:
+        report.skip("registry", why)
+        return
     rounds = 2 if quick else SESSION_ROUNDS
     with bench_registry() as env:
         for threads in THREADS:
