@@ -243,3 +243,61 @@ def test_one_transport_and_ssl_context_per_tls_configuration(
             env.read(service, repo)
     # The https and http endpoints of an insecure registry have the same TLS configuration.
     assert len(built) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "connections"),
+    [
+        (b'{"errors":[]}', 1),  # read: its connection serves the next request
+        (b"x" * (1 << 20), 2),  # too long to read: its connection is dropped
+    ],
+)
+def test_a_short_ping_body_is_read_so_its_connection_is_reused(
+    body: bytes, connections: int
+) -> None:
+    from registry_core.authsession import SessionFactory
+    from tests.http_stub import Answer, Seen, StubServer
+
+    def route(seen: Seen) -> Answer:
+        if seen.path == "/v2/":
+            return Answer(401, [("WWW-Authenticate", 'Basic realm="r"')], body)
+        return Answer(200, body=b"ok")
+
+    with StubServer(route) as server:
+        proxy = FaultProxy(server.host).start()
+        try:
+            endpoint = APIEndpoint(url=f"http://{proxy.host}", version=APIVersion.V2)
+            shared = SharedResources()
+            factory = SessionFactory(None, resources=shared)
+            session = factory.session(endpoint)
+            response = factory.ping(session, endpoint)
+            assert response.status_code == 401
+            assert session.get(f"http://{proxy.host}/other").status_code == 200
+            session.close()
+            shared.close()
+            assert proxy.connections == connections
+        finally:
+            proxy.stop()
+
+
+def test_a_remembered_ping_keeps_every_challenge_line() -> None:
+    from registry_core.authsession import SessionFactory
+    from tests.http_stub import Answer, Seen, StubServer
+
+    def route(seen: Seen) -> Answer:
+        return Answer(401, [("WWW-Authenticate", 'Bearer realm="http://127.0.0.1:1/t"'),
+                            ("WWW-Authenticate", 'Basic realm="r"')])
+
+    with StubServer(route) as server:
+        endpoint = APIEndpoint(url=server.url, version=APIVersion.V2)
+        shared = SharedResources()
+        factory = SessionFactory(None, resources=shared)
+        schemes = []
+        for _ in range(2):
+            session = factory.session(endpoint)
+            challenges = factory.challenges(factory.ping(session, endpoint))
+            schemes.append(sorted(c.scheme for c in challenges.get_challenges(server.url + "/v2/")))
+            session.close()
+        shared.close()
+        assert len(server.seen) == 1  # the second session used the remembered answer
+    assert schemes == [["basic", "bearer"]] * 2
