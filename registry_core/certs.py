@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+from typing import TYPE_CHECKING
 
 from .constants import CERTS_DIR
 from .errors import CertificateError
 from .tlsconfig import ClientCertificate, TLSConfig, parse_certificates, pem_blocks
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+
+# cryptography is imported inside the functions that read certificates and keys: most
+# programs never read certs.d, and the import costs more than requests' own.
 
 __all__ = ["read_certs_directory", "host_certs_dir"]
 
@@ -86,6 +88,8 @@ def read_certs_directory(tls_config: TLSConfig, directory: str | os.PathLike[str
     for name in names:
         file_path = os.path.join(path, name)
         if name.endswith(".crt"):
+            from cryptography.hazmat.primitives import serialization
+
             certificates = parse_certificates(_read(file_path), file_path)
             roots.append(
                 "".join(
@@ -139,6 +143,9 @@ def _check_pair(cert_path: str, key_path: str) -> None:
 
 def _load_private_key(path: str) -> PrivateKeyTypes:
     """The first private key block of ``path`` (Go takes the first ``* PRIVATE KEY`` block)."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
     data = _read(path)
     blocks = [
         block
@@ -163,6 +170,8 @@ def _load_private_key(path: str) -> PrivateKeyTypes:
 
 
 def _key_kind(key: PublicKeyTypes) -> str:
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
     if isinstance(key, rsa.RSAPublicKey):
         return "RSA"
     if isinstance(key, ec.EllipticCurvePublicKey):
@@ -177,6 +186,8 @@ def _key_kind(key: PublicKeyTypes) -> str:
 
 
 def _public_der(key: PublicKeyTypes) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )

@@ -127,6 +127,8 @@ def open_session(
     named = reference if reference is not None else repository_info.name
     endpoints = [e for e in lookup(hostname, named) if e.version == APIVersion.V2]
     registry_key = get_auth_config_key(repository_info.index)
+    # A DefaultService shares transports, pings and tokens between its sessions.
+    shared = resources if resources is not None else getattr(service, "session_resources", None)
     trusted = tuple(trusted_realms)
     modifiers = headers(user_agent or default_user_agent(), meta_headers)
     failed: list[tuple[str, bool, RegistryError]] = []
@@ -134,11 +136,15 @@ def open_session(
         # Each endpoint gets its own host's credentials and headers (endpoint_session's rule)
         # and names the repository as its configuration rewrote it.
         key = credentials_key(endpoint, registry_key)
-        hooks = EndpointHooks(service.hooks, key, endpoint)
+        hooks = (
+            EndpointHooks(service.hooks, key, endpoint)
+            if key != registry_key or endpoint.headers
+            else service.hooks
+        )
         info = endpoint_repository_info(endpoint, repository_info)
         scope = repository_scope(info.name.path, actions, info.class_)
         try:
-            factory = SessionFactory(hooks, modifiers, trusted_realms=trusted, resources=resources)
+            factory = SessionFactory(hooks, modifiers, trusted_realms=trusted, resources=shared)
             return _bind(factory, endpoint, HookCredentialStore(hooks, key), scope)
         except TransportError as exc:
             log.info("endpoint %s did not answer, trying the next one: %s", endpoint.url, exc)

@@ -24,7 +24,7 @@ take the :class:`~registry_core.types.RepositoryInfo` for the requests from
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
@@ -92,8 +92,11 @@ class EndpointHooks(Hooks):
             modifiers.append(HeaderModifier(self._headers))
         return modifiers
 
-    def trust_realm(self, realm: str, registry: str, secure: bool) -> bool | None:
-        return self._inner.trust_realm(realm, registry, secure)
+    @property
+    def trust_realm(self) -> Callable[[str, str, bool], bool | None]:
+        # The inner hooks' own bound method: which realms are trusted does not depend on the
+        # endpoint, and a service's shared tokens are keyed by it (registry_core.sharing).
+        return self._inner.trust_realm
 
     def send_request(
         self, request: requests.PreparedRequest, send: SendFunction

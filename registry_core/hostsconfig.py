@@ -39,7 +39,6 @@ from typing import Any
 from .errors import RegistryError
 from .gocompat import from_bytes, go_quote, parse_ip, split_host_port, to_bytes, url_parse
 from .gopath import GoPathError, go_clean, go_errno_text, go_join, read_file
-from .gotls import append_certs_from_pem, x509_key_pair
 from .tlsconfig import TLSConfig
 
 if sys.version_info >= (3, 11):
@@ -515,6 +514,8 @@ def _load_tls(raw: _Raw) -> tuple[list[str], list[tuple[str, str]]]:
             data = read_file(ca_file)
         except OSError as exc:
             raise HostsConfigError(f"unable to read CA cert {go_quote(ca_file)}: {exc}") from None
+        from .gotls import append_certs_from_pem  # cryptography only when a CA is read
+
         found = append_certs_from_pem(data)
         if not found:
             raise HostsConfigError(f"unable to load CA cert {go_quote(ca_file)}")
@@ -536,6 +537,8 @@ def _load_tls(raw: _Raw) -> tuple[list[str], list[tuple[str, str]]]:
                 ) from None
         else:
             key_pem = cert_pem
+        from .gotls import x509_key_pair  # cryptography only when a pair is read
+
         try:
             x509_key_pair(cert_pem, key_pem)
         except ValueError as exc:

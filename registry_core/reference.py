@@ -32,6 +32,7 @@ error's text, word for word.
 from __future__ import annotations
 
 import abc
+import functools
 import re
 from typing import Any, NoReturn
 
@@ -72,6 +73,8 @@ __all__ = [
     "parse",
     "parse_named",
     "parse_normalized_named",
+    "clear_parse_cache",
+    "PARSE_CACHE_SIZE",
     "parse_docker_ref",
     "parse_any_reference",
     "parse_digest",
@@ -151,6 +154,22 @@ _ANCHORED_DIGEST_REGEXP = re.compile(rf"\A{_DIGEST}\Z")
 _ANCHORED_NAME_REGEXP = re.compile(rf"\A(?:({_DOMAIN})/)?({_PATH})\Z")
 _ANCHORED_IDENTIFIER_REGEXP = re.compile(rf"\A{_IDENTIFIER}\Z")
 
+# The pieces :func:`parse` checks one by one once it has split a reference at its ``@`` and
+# its tag ``:`` (see :func:`_match_reference`). Matching the pieces apart is what keeps a
+# failing reference cheap: the whole :data:`REFERENCE_REGEXP` backtracks through every length
+# of an over-long tag, and through the name behind it, before it gives up.
+_NAME_PARTS_MATCH = _ANCHORED_NAME_REGEXP.match
+_TAG_FULLMATCH = TAG_REGEXP.fullmatch
+_DIGEST_FULLMATCH = DIGEST_REGEXP.fullmatch
+_IDENTIFIER_LENGTH = 64
+_DOMAIN_FULLMATCH = DOMAIN_REGEXP.fullmatch
+_PATH_FULLMATCH = re.compile(_PATH).fullmatch
+_REMAINDER_MATCH = re.compile(rf"\A({_PATH})(?::({_TAG}))?(?:@({_DIGEST}))?\Z").match
+_ONE_MATCH_MAX = 96
+
+#: How many ``parse_normalized_named`` answers are remembered (least recently used go first).
+PARSE_CACHE_SIZE = 4096
+
 # go-digest: the algorithms it can compute, with the length of their hex encoding, and the
 # shape any digest must have before an unknown algorithm is called "unsupported".
 _DIGEST_ALGORITHM_HEX_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
@@ -165,6 +184,27 @@ def _fail(message: str) -> NoReturn:
 def _go_len(s: str) -> int:
     """Go's ``len`` of a string: its length in UTF-8 bytes, not in code points."""
     return len(s.encode("utf-8", "surrogatepass"))
+
+
+# Code points whose lower case in Python's ``str.lower`` (the full mapping) is not Go's simple
+# one: U+0130 (two code points in Python), capital sigma (a final form by context in Python),
+# and the capitals that gained a lower case in Unicode 14.0, after Go 1.19's tables (the set
+# gocompat.go_to_lower leaves alone).
+_FULL_LOWER_DIFFERS_REGEXP = re.compile(
+    "[\u0130\u03a3\u2c2f\ua7c0\ua7d0\ua7d6\ua7d8\U00010570-\U0001057a"
+    "\U0001057c-\U0001058a\U0001058c-\U00010592\U00010594\U00010595]"
+)
+
+
+def _go_to_lower(s: str) -> str:
+    """:func:`~registry_core.gocompat.go_to_lower`, with ``str.lower`` where the two agree.
+
+    Going code point by code point costs microseconds per character; for text without the
+    code points above, Python's full mapping is Go's simple one, in one call.
+    """
+    if s.isascii() or _FULL_LOWER_DIFFERS_REGEXP.search(s) is None:
+        return s.lower()
+    return go_to_lower(s)
 
 
 class Digest(str):
@@ -330,8 +370,10 @@ class _NamedRepository(Named):
     _path: str
 
     def __init__(self, domain: str, path: str) -> None:
-        object.__setattr__(self, "_domain", domain)
-        object.__setattr__(self, "_path", path)
+        # The slots' own setters: the class forbids attribute assignment, and this is the
+        # cheapest way past that (object.__setattr__ costs as much as parsing a name).
+        _SET_DOMAIN(self, domain)
+        _SET_PATH(self, path)
 
     @property
     def name(self) -> str:
@@ -394,8 +436,9 @@ class TaggedReference(_NamedRepository, NamedTagged):
     _tag: str
 
     def __init__(self, domain: str, path: str, tag: str) -> None:
-        super().__init__(domain, path)
-        object.__setattr__(self, "_tag", tag)
+        _SET_DOMAIN(self, domain)
+        _SET_PATH(self, path)
+        _SET_TAG(self, tag)
 
     @property
     def tag(self) -> str:
@@ -426,8 +469,9 @@ class CanonicalReference(_NamedRepository, Canonical):
     _digest: Digest
 
     def __init__(self, domain: str, path: str, digest: str) -> None:
-        super().__init__(domain, path)
-        object.__setattr__(self, "_digest", Digest(digest))
+        _SET_DOMAIN(self, domain)
+        _SET_PATH(self, path)
+        _SET_CANONICAL_DIGEST(self, _as_digest(digest))
 
     @property
     def digest(self) -> Digest:
@@ -463,9 +507,10 @@ class TaggedCanonicalReference(_NamedRepository, NamedTagged, Canonical):
     _digest: Digest
 
     def __init__(self, domain: str, path: str, tag: str, digest: str) -> None:
-        super().__init__(domain, path)
-        object.__setattr__(self, "_tag", tag)
-        object.__setattr__(self, "_digest", Digest(digest))
+        _SET_DOMAIN(self, domain)
+        _SET_PATH(self, path)
+        _SET_BOTH_TAG(self, tag)
+        _SET_BOTH_DIGEST(self, _as_digest(digest))
 
     @property
     def tag(self) -> str:
@@ -505,7 +550,7 @@ class DigestReference(Digested):
     _digest: Digest
 
     def __init__(self, digest: str) -> None:
-        object.__setattr__(self, "_digest", Digest(digest))
+        _SET_DIGEST_ONLY(self, _as_digest(digest))
 
     @property
     def digest(self) -> Digest:
@@ -519,6 +564,19 @@ class DigestReference(Digested):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (DigestReference, (str(self._digest),))
+
+
+_SET_DOMAIN = _NamedRepository.__dict__["_domain"].__set__
+_SET_PATH = _NamedRepository.__dict__["_path"].__set__
+_SET_TAG = TaggedReference.__dict__["_tag"].__set__
+_SET_CANONICAL_DIGEST = CanonicalReference.__dict__["_digest"].__set__
+_SET_BOTH_TAG = TaggedCanonicalReference.__dict__["_tag"].__set__
+_SET_BOTH_DIGEST = TaggedCanonicalReference.__dict__["_digest"].__set__
+_SET_DIGEST_ONLY = DigestReference.__dict__["_digest"].__set__
+
+
+def _as_digest(digest: str) -> Digest:
+    return digest if type(digest) is Digest else Digest(digest)
 
 
 def _split_domain(name: str) -> tuple[str, str]:
@@ -543,19 +601,83 @@ def split_hostname(named: Named) -> tuple[str, str]:
     return named.domain, named.path
 
 
-def _best_reference_type(repo: Repository, tag: str, digest: Digest | None) -> Reference:
-    """The narrowest type that holds what was parsed (Go ``getBestReferenceType``)."""
-    if repo.name == "":
-        if digest:
-            return DigestReference(digest)
-        _fail(ERR_NAME_EMPTY)
-    if tag == "":
-        if digest:
-            return CanonicalReference(repo.domain, repo.path, digest)
-        return repo
-    if not digest:
-        return TaggedReference(repo.domain, repo.path, tag)
-    return TaggedCanonicalReference(repo.domain, repo.path, tag, digest)
+def _split_reference(s: str) -> tuple[str, str, str] | None:
+    """``s`` split into what comes before the tag, the tag and the digest, with the tag and
+    digest checked; None if either is malformed.
+
+    The grammar lets a reference be split before any regular expression runs: ``@`` occurs
+    only before the digest, and a ``:`` after the last ``/`` can only start the tag (a name
+    holds a ``:`` only in its domain's port, which a ``/`` always follows).
+    """
+    at = s.find("@")
+    if at >= 0:
+        digest = s[at + 1 :]
+        if _DIGEST_FULLMATCH(digest) is None:
+            return None
+        head = s[:at]
+    else:
+        digest, head = "", s
+    colon = head.rfind(":")
+    if colon > head.rfind("/"):
+        tag = head[colon + 1 :]
+        if _TAG_FULLMATCH(tag) is None:
+            return None
+        head = head[:colon]
+    else:
+        tag = ""
+    return head, tag, digest
+
+
+def _match_reference(s: str) -> tuple[str, str, str, str] | None:
+    """Domain, path, tag and digest of ``s`` if :data:`REFERENCE_REGEXP` matches it, else None.
+
+    This accepts exactly the strings the whole expression accepts, with the same groups (see
+    :func:`_split_reference`), but a failure costs one pass over each piece instead of a
+    backtracking search over all of them.
+    """
+    parts = _split_reference(s)
+    if parts is None:
+        return None
+    match = _NAME_PARTS_MATCH(parts[0])
+    if match is None:
+        return None
+    return match.group(1) or "", match.group(2), parts[1], parts[2]
+
+
+def _match_remainder(remainder: str) -> tuple[str, str, str] | None:
+    """Path, tag and digest of what follows a valid domain and its ``/``, if they match the
+    grammar. A valid domain (no ``/`` in it) followed by these is where the grammar puts the
+    domain, so this answers as :func:`_match_reference` on the whole, with less work.
+
+    A short remainder, as nearly every real name is, takes one expression (the fastest way to
+    accept it; at this length a failure backtracks little); a long one is split first.
+    """
+    if len(remainder) <= _ONE_MATCH_MAX:
+        match = _REMAINDER_MATCH(remainder)
+        if match is None:
+            return None
+        return match.group(1), match.group(2) or "", match.group(3) or ""
+    parts = _split_reference(remainder)
+    if parts is None or _PATH_FULLMATCH(parts[0]) is None:
+        return None
+    return parts
+
+
+def _reference_from_parts(
+    repo_domain: str, repo_path: str, tag: str, digest_text: str
+) -> _NamedRepository:
+    """The reference :func:`parse` returns for the parts :func:`_match_reference` found."""
+    # The grammar admits only ASCII in a name, so its length in characters is Go's in bytes.
+    if len(repo_domain) + len(repo_path) + (1 if repo_domain else 0) > NAME_TOTAL_LENGTH_MAX:
+        _fail(ERR_NAME_TOO_LONG)
+    if not digest_text:
+        if tag:
+            return TaggedReference(repo_domain, repo_path, tag)
+        return Repository(repo_domain, repo_path)
+    digest = parse_digest(digest_text)
+    if tag:
+        return TaggedCanonicalReference(repo_domain, repo_path, tag, digest)
+    return CanonicalReference(repo_domain, repo_path, digest)
 
 
 def parse(s: str) -> Reference:
@@ -569,21 +691,15 @@ def parse(s: str) -> Reference:
         lowered, "invalid reference format" otherwise; "repository name must not be more than
         255 characters"; or go-digest's message for a digest it rejects.
     """
-    match = REFERENCE_REGEXP.match(s)
-    if match is None:
+    parts = _match_reference(s)
+    if parts is None:
         if s == "":
             _fail(ERR_NAME_EMPTY)
-        if REFERENCE_REGEXP.match(go_to_lower(s)) is not None:
+        lowered = _go_to_lower(s)
+        if lowered != s and _match_reference(lowered) is not None:
             _fail(ERR_NAME_CONTAINS_UPPERCASE)
         _fail(ERR_REFERENCE_INVALID_FORMAT)
-
-    name, tag, digest_text = match.group(1), match.group(2) or "", match.group(3) or ""
-    if _go_len(name) > NAME_TOTAL_LENGTH_MAX:
-        _fail(ERR_NAME_TOO_LONG)
-
-    repo_domain, repo_path = _split_domain(name)
-    digest = parse_digest(digest_text) if digest_text else None
-    return _best_reference_type(Repository(repo_domain, repo_path), tag, digest)
+    return _reference_from_parts(*parts)
 
 
 def _split_docker_domain(name: str) -> tuple[str, str]:
@@ -594,12 +710,11 @@ def _split_docker_domain(name: str) -> tuple[str, str]:
     ``index.docker.io`` becomes ``docker.io``, and a one-component Hub name gains ``library/``.
     """
     index = name.find("/")
-    if index == -1 or (
-        not any(char in name[:index] for char in ".:") and name[:index] != "localhost"
-    ):
+    first = name[:index]
+    if index == -1 or ("." not in first and ":" not in first and first != "localhost"):
         found_domain, remainder = _DEFAULT_DOMAIN, name
     else:
-        found_domain, remainder = name[:index], name[index + 1 :]
+        found_domain, remainder = first, name[index + 1 :]
     if found_domain == _LEGACY_DEFAULT_DOMAIN:
         found_domain = _DEFAULT_DOMAIN
     if found_domain == _DEFAULT_DOMAIN and "/" not in remainder:
@@ -614,22 +729,54 @@ def parse_normalized_named(s: str) -> Named:
     ``ubuntu:22.04`` becomes ``docker.io/library/ubuntu:22.04``; ``index.docker.io/x`` becomes
     ``docker.io/library/x``. A 64-digit hex string is refused, since it would be an image ID.
 
+    Answers are remembered for the last :data:`PARSE_CACHE_SIZE` distinct strings (references
+    are immutable values, so a remembered one is as good as a new one; a remembered refusal
+    raises a new exception each time); :func:`clear_parse_cache` forgets them.
+
     :raises InvalidReferenceError: "invalid repository name (...), cannot specify 64-byte
         hexadecimal strings"; "invalid reference format: repository name must be lowercase"
         when the repository part has an upper-case letter; or any error of :func:`parse`.
     """
-    if _ANCHORED_IDENTIFIER_REGEXP.match(s):
+    named, message = _parse_normalized_named_remembered(s)
+    if named is None:
+        raise InvalidReferenceError(message)
+    return named
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_normalized_named_remembered(s: str) -> tuple[Named | None, str]:
+    """:func:`parse_normalized_named`'s answer as a value: the name, or None and the error."""
+    try:
+        return _parse_normalized_named(s), ""
+    except InvalidReferenceError as err:
+        return None, str(err)
+
+
+def _parse_normalized_named(s: str) -> Named:
+    """:func:`parse_normalized_named` without the memory of earlier answers."""
+    if len(s) == _IDENTIFIER_LENGTH and _ANCHORED_IDENTIFIER_REGEXP.match(s):
         _fail(f"invalid repository name ({s}), cannot specify 64-byte hexadecimal strings")
     found_domain, remainder = _split_docker_domain(s)
     tag_separator = remainder.find(":")
     remote_name = remainder[:tag_separator] if tag_separator > -1 else remainder
-    if go_to_lower(remote_name) != remote_name:
+    if _go_to_lower(remote_name) != remote_name:
         _fail("invalid reference format: repository name must be lowercase")
 
+    if found_domain == _DEFAULT_DOMAIN or _DOMAIN_FULLMATCH(found_domain) is not None:
+        # The common case in one match: a valid domain (the text before the first "/") is
+        # where the grammar puts the domain when the rest is path, tag and digest.
+        parts = _match_remainder(remainder)
+        if parts is not None:
+            return _reference_from_parts(found_domain, *parts)
     ref = parse(found_domain + "/" + remainder)
-    if not isinstance(ref, Named):
+    if not isinstance(ref, _NamedRepository):
         _fail(f"reference {ref} has no name")
     return ref
+
+
+def clear_parse_cache() -> None:
+    """Forget the answers :func:`parse_normalized_named` remembers."""
+    _parse_normalized_named_remembered.cache_clear()
 
 
 def parse_named(s: str) -> Named:

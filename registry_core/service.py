@@ -27,7 +27,6 @@ from .config import (
     LookupIP,
     ServiceOptions,
     allow_nondistributable_artifacts,
-    default_lookup_ip,
     is_secure_index,
     load_allow_nondistributable_artifacts,
     load_insecure_registries,
@@ -36,6 +35,7 @@ from .config import (
     new_service_config,
 )
 from .hookspecs import Action
+from .hostlookup import CachingLookup
 from .manager import Hooks, get_plugin_manager
 from .reference import parse_normalized_named
 from .tlsconfig import TLSConfig
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from . import content
+    from .authsession import SessionResources
     from .client import RepositorySession
     from .reference import Named
 
@@ -126,7 +127,9 @@ class DefaultService(Service):
     :param plugin_manager: the plugins to ask; by default
         :func:`registry_core.manager.get_plugin_manager` builds one.
     :param lookup_ip: how host names are resolved for matching them against CIDR ranges;
-        :func:`registry_core.config.default_lookup_ip` by default.
+        by default a :class:`~registry_core.hostlookup.CachingLookup` of this service around
+        :func:`registry_core.config.default_lookup_ip` (beyond the reference, which asks the
+        system every time). A function given here is called as it is.
     :param user_agent: the ``User-Agent`` of the service's requests when a call names none;
         ``None`` for :func:`~registry_core.modifiers.default_user_agent`
         (``registry-core/<version>``).
@@ -148,12 +151,13 @@ class DefaultService(Service):
     ) -> None:
         self.user_agent = user_agent
         self.meta_headers = meta_headers
-        self.lookup_ip: LookupIP = lookup_ip if lookup_ip is not None else default_lookup_ip
+        self.lookup_ip: LookupIP = lookup_ip if lookup_ip is not None else CachingLookup()
         self._config = new_service_config(options)
         self._write_lock = threading.Lock()
         self._pinned = threading.local()  # the snapshot a lookup in this thread works on
         self.plugin_manager = plugin_manager if plugin_manager is not None else get_plugin_manager()
         self.hooks = Hooks(self.plugin_manager)
+        self._session_resources: SessionResources | None = None
 
     def _snapshot(self) -> ServiceConfig:
         """The configuration to read: the one pinned by a lookup running in this thread,
@@ -317,6 +321,37 @@ class DefaultService(Service):
         from .content.repository import open_repository
 
         return open_repository(self, name, actions, **options)
+
+    @property
+    def session_resources(self) -> SessionResources:
+        """What the sessions of this service share: transports, pings, tokens (a
+        :class:`~registry_core.sharing.SharedResources`, made on first use). Beyond the
+        reference, which shares nothing; assign an
+        :class:`~registry_core.authsession.FreshResources` to have every session build its
+        own."""
+        if self._session_resources is None:
+            from .sharing import SharedResources
+
+            with self._write_lock:
+                if self._session_resources is None:
+                    self._session_resources = SharedResources()
+        return self._session_resources
+
+    @session_resources.setter
+    def session_resources(self, resources: SessionResources) -> None:
+        self._session_resources = resources
+
+    def close(self) -> None:
+        """Close the connections the service's sessions shared (they reopen when needed)."""
+        close = getattr(self._session_resources, "close", None)
+        if callable(close):
+            close()
+
+    def __enter__(self) -> DefaultService:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def new_service(options: ServiceOptions | None = None, **kwargs: Any) -> DefaultService:

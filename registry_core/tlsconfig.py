@@ -13,15 +13,20 @@ what counts as a certificate.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import ssl
+import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from typing import TYPE_CHECKING
 
 from .errors import CertificateError
+
+if TYPE_CHECKING:
+    # cryptography's x509 costs more to import than requests does; it is loaded when a
+    # certificate is first read, not with the package.
+    from cryptography import x509
 
 __all__ = [
     "ClientCertificate",
@@ -65,6 +70,8 @@ def parse_certificates(data: bytes | str, what: str) -> list[x509.Certificate]:
     :param what: how to name the data in an error (a file name, "root CA 2").
     :raises CertificateError: no ``CERTIFICATE`` block, or one that does not parse.
     """
+    from cryptography import x509
+
     raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
     certificates = []
     blocks = [block for block in pem_blocks(raw) if block.type == "CERTIFICATE"]
@@ -163,12 +170,21 @@ class TLSConfig:
         :raises CertificateError: a root CA or a client pair that cannot be loaded; the
             message names the CA by position or the pair by its files.
         """
-        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-        context.minimum_version = self.minimum_version
         if self.insecure_skip_verify:
+            # Nothing is verified, so the system's CA bundle is not loaded: that load is
+            # most of what building a context costs (tens of ms).
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
+            keylog = os.environ.get("SSLKEYLOGFILE")  # as create_default_context honours it
+            if keylog and not sys.flags.ignore_environment:
+                context.keylog_filename = keylog
+        else:
+            context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+        context.minimum_version = self.minimum_version
         roots = self.root_cas or []
+        if roots:
+            from cryptography.hazmat.primitives import serialization
         for number, pem in enumerate(roots, start=1):
             what = f"root CA {number} of {len(roots)}"
             certificates = parse_certificates(pem, what)
