@@ -277,12 +277,13 @@ def validate_mirror(val: str) -> str:
     """
     if not isinstance(val, str):
         raise InvalidMirrorError(f"invalid mirror: must be a string, not {type(val).__name__}")
-    try:
-        uri = url_parse(to_bytes(val))
-    except InvalidArgumentError as exc:
+    uri, cause = _parse_masked(val)
+    if uri is None:
+        # Raised outside the parser's except clause, so that error (whose text holds the
+        # password) is not even the implicit context of ours.
         raise InvalidMirrorError(
             f"invalid mirror: {mask_userinfo(go_quote(val))} is not a valid URI"
-        ) from _masked_cause(exc)
+        ) from cause
     shown = _masked(uri)
     if uri.scheme not in (b"http", b"https"):
         raise InvalidMirrorError(
@@ -309,10 +310,13 @@ def _masked(uri: GoURL) -> GoURL:
     return dataclasses.replace(uri, user=Userinfo(uri.user.username, MASK.encode(), True))
 
 
-def _masked_cause(exc: InvalidArgumentError) -> InvalidArgumentError:
-    """The parser's error with any password in its text masked, to chain as the cause (a
-    traceback prints the cause's text too)."""
-    return InvalidArgumentError(mask_userinfo(str(exc)))
+def _parse_masked(text: str) -> tuple[GoURL | None, InvalidArgumentError | None]:
+    """``text`` parsed as Go's ``url.Parse``; or ``None`` and the parser's error with any
+    password in its text masked, to chain as the cause (a traceback prints it too)."""
+    try:
+        return url_parse(to_bytes(text)), None
+    except InvalidArgumentError as exc:
+        return None, InvalidArgumentError(mask_userinfo(str(exc)))
 
 
 def validate_no_scheme(name: str) -> None:
@@ -735,8 +739,7 @@ def mirror_endpoint_url(mirror: str) -> tuple[str, str]:
     """
     if not mirror.startswith(("http://", "https://")):
         mirror = "https://" + mirror
-    try:
-        uri = url_parse(to_bytes(mirror))
-    except InvalidArgumentError as exc:
-        raise InvalidMirrorError(mask_userinfo(str(exc))) from _masked_cause(exc)
+    uri, cause = _parse_masked(mirror)
+    if uri is None:
+        raise InvalidMirrorError(str(cause)) from cause
     return uri.string_text(), from_bytes(uri.host)

@@ -28,6 +28,7 @@ __all__ = [
     "UntrustedRealmError",
     "FallbackError",
     "PluginError",
+    "InvalidCredentialsError",
 ]
 
 
@@ -128,3 +129,9 @@ class FallbackError(RegistryError):
 
 class PluginError(RegistryError):
     """A plugin that cannot be loaded or that answered a hook with the wrong kind of value."""
+
+
+class InvalidCredentialsError(InvalidArgumentError):
+    """A user name, password or token that cannot be sent: it holds a lone surrogate (often a
+    byte that was not UTF-8, read under a C locale) or, in a token sent as a header, a control
+    character such as CR or LF. The message names the field, never its value."""

@@ -323,7 +323,7 @@ def test_options_take_any_iterable_of_strings() -> None:
 def test_a_mirror_password_never_appears_in_an_error(mirror: str) -> None:
     with pytest.raises(InvalidMirrorError) as caught:
         validate_mirror(mirror)
-    for error in (caught.value, caught.value.__cause__):
+    for error in (caught.value, caught.value.__cause__, caught.value.__context__):
         if error is not None:
             assert "SECRET" not in str(error) and "SECRET" not in repr(error)
             assert "RET" not in str(error).replace("invalid mirror", "")
@@ -336,7 +336,8 @@ def test_a_mirror_endpoint_that_does_not_parse_masks_the_password() -> None:
     with pytest.raises(InvalidMirrorError) as caught:
         mirror_endpoint_url("bob:SECRET@m:x/")
     assert "SECRET" not in str(caught.value) and "bob:xxxxx@m:x" in str(caught.value)
-    assert caught.value.__cause__ is None or "SECRET" not in str(caught.value.__cause__)
+    for chained in (caught.value.__cause__, caught.value.__context__):
+        assert chained is None or "SECRET" not in repr(chained)
 
 
 @pytest.mark.parametrize("mirror", ["http://[::1/v2/", "http://[::1", "https://[fe80::1%zz]/",
