@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .errors import PingResponseError
+from .urls import default_port, host_port
 
 if TYPE_CHECKING:
     import requests
@@ -39,8 +40,6 @@ __all__ = [
 _SEPARATORS = frozenset(' \t"(),/:;<=>?@[]\\{}')
 #: What ``skipSpace`` skips.
 _SPACES = frozenset(" \t\r\n")
-#: Go's ``portMap``: the port ``canonicalAddr`` fills in when a URL has none.
-_DEFAULT_PORTS = {"http": "80", "https": "443"}
 #: What Go's net/textproto trims from both ends of a header value.
 _HEADER_TRIM = " \t"
 
@@ -197,9 +196,9 @@ def normalize_url(url: str) -> str:
     port when it has none; user info, query and fragment are not part of the key.
     """
     parts = urlsplit(url)
-    host = _ascii_host(parts.netloc.rpartition("@")[2].lower())
+    host = _ascii_host(host_port(parts.netloc).lower())
     if not _has_port(host):
-        host = f"{host}:{_DEFAULT_PORTS.get(parts.scheme, '')}"
+        host = f"{host}:{default_port(parts.scheme)}"
     return f"{parts.scheme}://{host}{parts.path}"
 
 

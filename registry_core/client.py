@@ -19,16 +19,12 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from .authorizer import (
-    Authorizer,
-    BasicHandler,
-    RealmPolicy,
-    TokenHandler,
     authorization_secrets,
     errcode_text,
     redact,
     repository_scope,
 )
-from .challenge import ChallengeManager
+from .authsession import SessionFactory
 from .config import get_auth_config_key
 from .credentials import HookCredentialStore
 from .errors import (
@@ -38,9 +34,8 @@ from .errors import (
     RepositoryNotFoundError,
     TransportError,
 )
-from .login import go_status_text
-from .ping import ping_url, send_ping
-from .transport import RegistrySession, http_client, new_transport
+from .gocompat import go_status_text
+from .transport import RegistrySession
 from .types import APIEndpoint, APIVersion, RepositoryInfo
 
 if TYPE_CHECKING:
@@ -131,37 +126,8 @@ def _bind(
     scope: str,
     trusted_realms: tuple[str, ...],
 ) -> RepositorySession:
-    parts = urlsplit(endpoint.url)
-    hooks = service.hooks
-    transport = new_transport(endpoint.tls_config)
-    # Each host gets its own registry_request_modifiers: the registry's, a blob store it
-    # redirects to, the token realm (asked for by host, once per session).
-    session = RepositorySession(
-        transport, host_modifiers=hooks.request_modifiers, plugin_hooks=hooks
-    )
-    try:
-        response = send_ping(session, ping_url(endpoint.url))
-        manager = ChallengeManager()
-        manager.add_response(response)
-    except BaseException:
-        session.close()
-        raise
-    # Token requests share the registry's TLS but never its authorizer; the realm's host
-    # gets its own modifiers.
-    token_session = http_client(transport, hooks=hooks, host_modifiers=hooks.request_modifiers)
-    secure = parts.scheme == "https" and not endpoint.tls_config.insecure_skip_verify
-    policy = RealmPolicy(
-        parts.netloc, secure, trust_hook=hooks.trust_realm, trusted_realms=trusted_realms
-    )
-    session.auth = Authorizer(
-        manager,
-        [
-            TokenHandler(token_session, credentials, scopes=[scope], realm_policy=policy),
-            BasicHandler(credentials),
-        ],
-        send=session.send_as_is,
-        trusts_host=policy.trusts_host,
-    )
+    factory = SessionFactory(service.hooks, trusted_realms=trusted_realms)
+    session = factory.open(endpoint, credentials, [scope], RepositorySession)
     session.base_url = endpoint.url.rstrip("/")
     session.endpoint = endpoint
     log.debug("session bound to %s for %s", endpoint.url, scope)

@@ -26,12 +26,16 @@ returned an error return ``None`` instead.
 from __future__ import annotations
 
 import ipaddress
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import InvalidArgumentError
 
 if TYPE_CHECKING:
+    import requests
+
     from .types import NetIPNet
 
 __all__ = [
@@ -40,8 +44,11 @@ __all__ = [
     "Userinfo",
     "from_bytes",
     "go_atoi",
+    "go_header_map",
     "go_ip_string",
     "go_quote",
+    "go_status_text",
+    "go_to_lower",
     "parse_cidr",
     "parse_ip",
     "parse_ip_zone",
@@ -894,3 +901,98 @@ def time_unmarshal_json(raw: bytes) -> float | None:
         return None
     return seconds + nanos / 1e9
 
+
+# ---- strings: ToLower -------------------------------------------------------------------------
+
+
+# Capital letters that gained a lower-case mapping in Unicode 14.0. The reference's Go (1.19)
+# has Unicode 13.0 tables, so to it these letters have no case; Python 3.11 lowers them.
+_CASED_SINCE_UNICODE_14_REGEXP = re.compile(
+    "[\u2c2f\ua7c0\ua7d0\ua7d6\ua7d8\U00010570-\U0001057a\U0001057c-\U0001058a"
+    "\U0001058c-\U00010592\U00010594\U00010595]"
+)
+
+
+def _go_to_lower_char(char: str) -> str:
+    if _CASED_SINCE_UNICODE_14_REGEXP.match(char):
+        return char
+    return char.lower()[0]
+
+
+def go_to_lower(s: str) -> str:
+    """Go's ``strings.ToLower``: each code point through its simple (one-to-one) mapping.
+
+    Python's ``str.lower`` applies the full mapping, which differs in ways that change which
+    error a reference gets: it turns U+0130 (capital I with dot) into two code points, where Go
+    gives a plain ``i`` (so ``İ.com/x`` would parse once lowered), and it lowers a final
+    capital sigma by context. Lowering code point by code point and keeping the first code
+    point of the result reproduces Go's mapping; letters newer than Go's Unicode tables are
+    left alone, as Go leaves them.
+    """
+    if s.isascii():
+        return s.lower()
+    return "".join(_go_to_lower_char(char) for char in s)
+
+
+# ---- net/http: StatusText, Header ------------------------------------------------------------
+
+
+#: Go's ``http.StatusText``, which differs from Python's phrases (414, 418) and has no
+#: text for codes it does not know.
+_GO_STATUS_TEXT = {
+    100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
+    200: "OK", 201: "Created", 202: "Accepted", 203: "Non-Authoritative Information",
+    204: "No Content", 205: "Reset Content", 206: "Partial Content", 207: "Multi-Status",
+    208: "Already Reported", 226: "IM Used",
+    300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+    304: "Not Modified", 305: "Use Proxy", 307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
+    404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
+    407: "Proxy Authentication Required", 408: "Request Timeout", 409: "Conflict",
+    410: "Gone", 411: "Length Required", 412: "Precondition Failed",
+    413: "Request Entity Too Large", 414: "Request URI Too Long",
+    415: "Unsupported Media Type", 416: "Requested Range Not Satisfiable",
+    417: "Expectation Failed", 418: "I'm a teapot", 421: "Misdirected Request",
+    422: "Unprocessable Entity", 423: "Locked", 424: "Failed Dependency", 425: "Too Early",
+    426: "Upgrade Required", 428: "Precondition Required", 429: "Too Many Requests",
+    431: "Request Header Fields Too Large", 451: "Unavailable For Legal Reasons",
+    500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+    503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
+    506: "Variant Also Negotiates", 507: "Insufficient Storage", 508: "Loop Detected",
+    510: "Not Extended", 511: "Network Authentication Required",
+}
+
+
+def go_status_text(code: int) -> str:
+    """Go's ``http.StatusText(code)``: ``""`` for a code Go does not name."""
+    return _GO_STATUS_TEXT.get(code, "")
+
+
+def _go_canonical_key(key: str) -> str:
+    """Go's ``textproto.CanonicalMIMEHeaderKey``."""
+    if not all(c.isascii() and (c.isalnum() or c in "!#$%&'*+-.^_`|~") for c in key):
+        return key
+    out = []
+    upper = True
+    for char in key:
+        out.append(char.upper() if upper else char.lower())
+        upper = char == "-"
+    return "".join(out)
+
+
+def go_header_map(response: requests.Response) -> str:
+    """The response headers as Go's ``%s`` prints an ``http.Header``: ``map[K:[v1 v2] ...]``."""
+    raw_headers = getattr(getattr(response, "raw", None), "headers", None)
+    pairs = list(raw_headers.items()) if raw_headers is not None else []
+    if not pairs:
+        pairs = list(response.headers.items())
+    merged: dict[str, list[str]] = {}
+    for key, value in pairs:
+        merged.setdefault(_go_canonical_key(str(key)), []).append(str(value))
+    return _format_map(merged)
+
+
+def _format_map(values: Mapping[str, list[str]]) -> str:
+    items = " ".join(f"{key}:[{' '.join(values[key])}]" for key in sorted(values))
+    return f"map[{items}]"

@@ -16,21 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 import requests
 
 from .authorizer import (
-    Authorizer,
-    BasicHandler,
-    RealmPolicy,
-    TokenHandler,
     basic_authorization,
     redact,
 )
-from .challenge import ChallengeManager
+from .authsession import SessionFactory
 from .constants import INDEX_HOSTNAME
 from .credentials import LoginCredentialStore
 from .errors import (
@@ -42,13 +37,18 @@ from .errors import (
     RegistryError,
     TransportError,
 )
-from .gocompat import from_bytes, to_bytes, url_parse  # Go's url.Parse, with its error texts
-from .ping import confirms_v2, ping_url, send_ping
-from .transport import RegistrySession, headers, http_client, new_transport
+from .gocompat import (  # Go's url.Parse, with its error texts
+    from_bytes,
+    go_header_map,
+    go_status_text,
+    to_bytes,
+    url_parse,
+)
+from .ping import confirms_v2, ping_url
+from .transport import headers, new_transport
 from .types import APIEndpoint, APIVersion, AuthConfig
 
 if TYPE_CHECKING:
-    from .interfaces import RequestModifier
     from .manager import Hooks
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "LOGIN_TIMEOUT",
     "LoginService",
     "auth",
+    "go_header_map",
     "go_status_text",
     "login_v1",
     "login_v2",
@@ -79,38 +80,6 @@ class LoginService(Protocol):
     def hooks(self) -> Hooks: ...
 
     def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]: ...
-
-
-#: Go's ``http.StatusText``, which differs from Python's phrases (414, 418) and has no
-#: text for codes it does not know.
-_GO_STATUS_TEXT = {
-    100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
-    200: "OK", 201: "Created", 202: "Accepted", 203: "Non-Authoritative Information",
-    204: "No Content", 205: "Reset Content", 206: "Partial Content", 207: "Multi-Status",
-    208: "Already Reported", 226: "IM Used",
-    300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other",
-    304: "Not Modified", 305: "Use Proxy", 307: "Temporary Redirect",
-    308: "Permanent Redirect",
-    400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
-    404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
-    407: "Proxy Authentication Required", 408: "Request Timeout", 409: "Conflict",
-    410: "Gone", 411: "Length Required", 412: "Precondition Failed",
-    413: "Request Entity Too Large", 414: "Request URI Too Long",
-    415: "Unsupported Media Type", 416: "Requested Range Not Satisfiable",
-    417: "Expectation Failed", 418: "I'm a teapot", 421: "Misdirected Request",
-    422: "Unprocessable Entity", 423: "Locked", 424: "Failed Dependency", 425: "Too Early",
-    426: "Upgrade Required", 428: "Precondition Required", 429: "Too Many Requests",
-    431: "Request Header Fields Too Large", 451: "Unavailable For Legal Reasons",
-    500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
-    503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
-    506: "Variant Also Negotiates", 507: "Insufficient Storage", 508: "Loop Detected",
-    510: "Not Extended", 511: "Network Authentication Required",
-}
-
-
-def go_status_text(code: int) -> str:
-    """Go's ``http.StatusText(code)``: ``""`` for a code Go does not name."""
-    return _GO_STATUS_TEXT.get(code, "")
 
 
 # -- server addresses ------------------------------------------------------------------------
@@ -188,25 +157,6 @@ def _unwrap(error: FallbackError) -> BaseException:
     return inner if isinstance(inner, BaseException) else LoginError(str(inner))
 
 
-def _modifiers(user_agent: str) -> list[RequestModifier]:
-    """The modifiers every request of a login gets, whatever its host: ``User-Agent``."""
-    return headers(user_agent, None)
-
-
-def _session(
-    transport: requests.adapters.BaseAdapter, user_agent: str, hooks: Hooks | None
-) -> RegistrySession:
-    """A login session: ``User-Agent`` on every request, then the plugins'
-    ``registry_request_modifiers`` for each request's own host (the registry's, or the token
-    realm's, or a redirect target's)."""
-    return http_client(
-        transport,
-        _modifiers(user_agent),
-        hooks=hooks,
-        host_modifiers=hooks.request_modifiers if hooks is not None else None,
-    )
-
-
 def login_v2(
     auth_config: AuthConfig, endpoint: APIEndpoint, user_agent: str, *, hooks: Hooks | None = None
 ) -> tuple[str, str]:
@@ -226,35 +176,21 @@ def _login_v2(
     parts = urlsplit(endpoint.url)
     log.debug("attempting v2 login to registry endpoint %s", url)
     credentials = LoginCredentialStore(dataclasses.replace(auth_config))
-    transport = new_transport(endpoint.tls_config)
-    session = _session(transport, user_agent, hooks)
-    token_session = _session(transport, user_agent, hooks)
+    factory = SessionFactory(hooks, headers(user_agent, None))
+    session = factory.session(endpoint)
     try:
         try:
-            response = send_ping(session, url)
+            response = factory.ping(session, endpoint)
         except TransportError as exc:
             raise FallbackError(exc) from exc
         if parts.scheme == "https":
             answered_https.add(parts.netloc.lower())
         found_v2 = confirms_v2(response)
-        manager = ChallengeManager()
         try:
-            manager.add_response(response)
+            manager = factory.challenges(response)
         except PingResponseError as exc:
             raise (exc if found_v2 else FallbackError(exc)) from exc
-        secure = parts.scheme == "https" and not endpoint.tls_config.insecure_skip_verify
-        policy = RealmPolicy(
-            parts.netloc, secure, trust_hook=hooks.trust_realm if hooks is not None else None
-        )
-        session.auth = Authorizer(
-            manager,
-            [
-                TokenHandler(token_session, credentials, realm_policy=policy),
-                BasicHandler(credentials),
-            ],
-            send=session.send_as_is,
-            trusts_host=policy.trusts_host,
-        )
+        factory.authorize(session, endpoint, manager, credentials)
         try:
             answer = session.get(url, timeout=LOGIN_TIMEOUT)
         except RegistryError as exc:
@@ -273,7 +209,6 @@ def _login_v2(
         raise error
     finally:
         session.close()
-        token_session.close()
 
 
 def login_v1(
@@ -300,7 +235,9 @@ def login_v1(
         transport = hooks.v1_auth_transport(
             transport, dataclasses.replace(auth_config), always_set_basic_auth=False
         )
-    session = _session(transport, user_agent, hooks)
+    session = SessionFactory(hooks, headers(user_agent, None)).session(
+        endpoint, transport=transport
+    )
     secrets = [auth_config.password, f"{auth_config.username}:{auth_config.password}"]
     try:
         try:
@@ -338,32 +275,3 @@ def login_v1(
     text = body.decode("utf-8", errors="replace")
     message = f"Login: {text} (Code: {status}; Headers: {go_header_map(response)})"
     raise LoginError(redact(message, secrets))
-
-
-def _go_canonical_key(key: str) -> str:
-    """Go's ``textproto.CanonicalMIMEHeaderKey``."""
-    if not all(c.isascii() and (c.isalnum() or c in "!#$%&'*+-.^_`|~") for c in key):
-        return key
-    out = []
-    upper = True
-    for char in key:
-        out.append(char.upper() if upper else char.lower())
-        upper = char == "-"
-    return "".join(out)
-
-
-def go_header_map(response: requests.Response) -> str:
-    """The response headers as Go's ``%s`` prints an ``http.Header``: ``map[K:[v1 v2] ...]``."""
-    raw_headers = getattr(getattr(response, "raw", None), "headers", None)
-    pairs = list(raw_headers.items()) if raw_headers is not None else []
-    if not pairs:
-        pairs = list(response.headers.items())
-    merged: dict[str, list[str]] = {}
-    for key, value in pairs:
-        merged.setdefault(_go_canonical_key(str(key)), []).append(str(value))
-    return _format_map(merged)
-
-
-def _format_map(values: Mapping[str, list[str]]) -> str:
-    items = " ".join(f"{key}:[{' '.join(values[key])}]" for key in sorted(values))
-    return f"map[{items}]"

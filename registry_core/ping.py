@@ -18,6 +18,7 @@ import requests
 from .challenge import ChallengeManager, header_values
 from .constants import DEFAULT_REGISTRY_VERSION_HEADER
 from .errors import TransportError
+from .gocompat import go_to_lower
 from .tlsconfig import TLSConfig
 from .transport import http_client, new_transport
 from .types import APIEndpoint
@@ -48,11 +49,6 @@ V2_VERSION = ("registry", "2.0")
 _GO_SPACE = re.compile("[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 
 
-def _go_lower(text: str) -> str:
-    """Go's ``strings.ToLower``: one rune for one rune (Python maps U+0130 to two)."""
-    return "".join("i" if char == "\u0130" else char.lower() for char in text)
-
-
 def api_versions(
     response: requests.Response, header: str = DEFAULT_REGISTRY_VERSION_HEADER
 ) -> list[tuple[str, str]]:
@@ -72,7 +68,7 @@ def api_versions(
             if not field:
                 continue
             kind, slash, version = field.partition("/")
-            versions.append((_go_lower(kind), version) if slash else ("unknown", field))
+            versions.append((go_to_lower(kind), version) if slash else ("unknown", field))
     return versions
 
 

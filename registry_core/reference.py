@@ -36,6 +36,7 @@ import re
 from typing import Any, NoReturn
 
 from .errors import InvalidReferenceError
+from .gocompat import go_to_lower
 
 __all__ = [
     "NAME_TOTAL_LENGTH_MAX",
@@ -164,35 +165,6 @@ def _fail(message: str) -> NoReturn:
 def _go_len(s: str) -> int:
     """Go's ``len`` of a string: its length in UTF-8 bytes, not in code points."""
     return len(s.encode("utf-8", "surrogatepass"))
-
-
-# Capital letters that gained a lower-case mapping in Unicode 14.0. The reference's Go (1.19)
-# has Unicode 13.0 tables, so to it these letters have no case; Python 3.11 lowers them.
-_CASED_SINCE_UNICODE_14_REGEXP = re.compile(
-    "[\u2c2f\ua7c0\ua7d0\ua7d6\ua7d8\U00010570-\U0001057a\U0001057c-\U0001058a"
-    "\U0001058c-\U00010592\U00010594\U00010595]"
-)
-
-
-def _go_to_lower_char(char: str) -> str:
-    if _CASED_SINCE_UNICODE_14_REGEXP.match(char):
-        return char
-    return char.lower()[0]
-
-
-def _go_to_lower(s: str) -> str:
-    """Go's ``strings.ToLower``: each code point through its simple (one-to-one) mapping.
-
-    Python's ``str.lower`` applies the full mapping, which differs in ways that change which
-    error a reference gets: it turns U+0130 (capital I with dot) into two code points, where Go
-    gives a plain ``i`` (so ``İ.com/x`` would parse once lowered), and it lowers a final
-    capital sigma by context. Lowering code point by code point and keeping the first code
-    point of the result reproduces Go's mapping; letters newer than Go's Unicode tables are
-    left alone, as Go leaves them.
-    """
-    if s.isascii():
-        return s.lower()
-    return "".join(_go_to_lower_char(char) for char in s)
 
 
 class Digest(str):
@@ -601,7 +573,7 @@ def parse(s: str) -> Reference:
     if match is None:
         if s == "":
             _fail(ERR_NAME_EMPTY)
-        if REFERENCE_REGEXP.match(_go_to_lower(s)) is not None:
+        if REFERENCE_REGEXP.match(go_to_lower(s)) is not None:
             _fail(ERR_NAME_CONTAINS_UPPERCASE)
         _fail(ERR_REFERENCE_INVALID_FORMAT)
 
@@ -651,7 +623,7 @@ def parse_normalized_named(s: str) -> Named:
     found_domain, remainder = _split_docker_domain(s)
     tag_separator = remainder.find(":")
     remote_name = remainder[:tag_separator] if tag_separator > -1 else remainder
-    if _go_to_lower(remote_name) != remote_name:
+    if go_to_lower(remote_name) != remote_name:
         _fail("invalid reference format: repository name must be lowercase")
 
     ref = parse(found_domain + "/" + remainder)

@@ -942,6 +942,17 @@ def test_authorizer_error_names_the_request(http: requests.Session) -> None:
     assert str(info.value) == 'Get "https://reg/v2/": no basic auth credentials'
 
 
+def test_authorizer_error_redacts_the_request_url(http: requests.Session) -> None:
+    # As every other url.Error text: no user info, no query (a signed URL's signature).
+    manager = ChallengeManager()
+    manager.set_challenges("https://reg/v2/", [Challenge("basic", {})])
+    authorizer = _authorizer(manager, http, Creds())
+    request = requests.Request("GET", "https://reg/v2/app/tags/list?sig=s3cret-signature")
+    with pytest.raises(AuthenticationError) as info:
+        authorizer(request.prepare())
+    assert str(info.value) == 'Get "https://reg/v2/app/tags/list?...": no basic auth credentials'
+
+
 def test_authorizer_registers_its_hook_once(http: requests.Session) -> None:
     manager = ChallengeManager()
     manager.set_challenges("https://reg/v2/", [Challenge("basic", {})])

@@ -216,7 +216,7 @@ def test_through_the_session_pipeline(sleeps: _Sleeps) -> None:
         pm = get_plugin_manager(
             plugins=["registry_core.transport", RetryPlugin(sleep=sleeps)], load_entrypoints=False
         )
-        with http_client(hooks=Hooks(pm)) as session:
+        with http_client(plugin_hooks=Hooks(pm)) as session:
             response = session.get(server.url + "/v2/")
     assert (response.status_code, response.text) == (200, "ok")
     assert len(server.seen) == 2

@@ -907,7 +907,7 @@ def test_redirect_hops_are_marked_and_the_mark_survives_copies(tls_server, http_
             assert redirected_from(request.copy()) == redirected_from(request)
             return (yield)
 
-    session = http_client(new_transport(trusting(ca)), hooks=plugin_hooks(recorder, Marks()))
+    session = http_client(new_transport(trusting(ca)), plugin_hooks=plugin_hooks(recorder, Marks()))
     response = session.get(tls_server.url + "/start")
     assert response.status_code == 200
     assert seen == [
@@ -989,7 +989,9 @@ def test_send_hook_wrappers_see_every_finished_hop(pair):
     first, second = pair
     first.route = redirecting({"/start": (302, second.url + "/landing")})
     recorder = Recorder()
-    session = http_client(new_transport(), headers("ua/1", None), hooks=plugin_hooks(recorder))
+    session = http_client(
+        new_transport(), headers("ua/1", None), plugin_hooks=plugin_hooks(recorder)
+    )
     session.get(first.url + "/start")
     assert recorder.seen == [
         (first.url + "/start", "ua/1", "302"),
@@ -1001,7 +1003,7 @@ def test_send_hook_wrappers_see_transport_errors():
     recorder = Recorder()
     url = f"http://127.0.0.1:{free_port()}/v2/"
     with pytest.raises(TransportError):
-        http_client(new_transport(), hooks=plugin_hooks(recorder)).get(url)
+        http_client(new_transport(), plugin_hooks=plugin_hooks(recorder)).get(url)
     assert recorder.seen == [(url, None, "TransportError")]
 
 
@@ -1015,15 +1017,32 @@ def test_a_plugin_may_answer_instead_of_the_network(http_server):
             response.request = request
             return response
 
-    session = http_client(new_transport(), hooks=plugin_hooks(Canned()))
+    session = http_client(new_transport(), plugin_hooks=plugin_hooks(Canned()))
     assert session.get(http_server.url + "/").status_code == 418
     assert http_server.seen == []
+
+
+def test_http_client_hooks_keyword_still_works_but_warns(http_server):
+    class Canned:
+        @hookimpl
+        def registry_send_request(self, request, send):
+            response = requests.Response()
+            response.status_code = 418
+            response.request = request
+            return response
+
+    hooks = plugin_hooks(Canned())
+    with pytest.warns(DeprecationWarning, match="plugin_hooks"):
+        session = http_client(new_transport(), hooks=hooks)
+    assert session.plugin_hooks is hooks
+    assert session.get(http_server.url + "/").status_code == 418
 
 
 def test_blocking_the_core_sender_still_sends(http_server):
     hooks = plugin_hooks(block=("registry_core.transport",))
     assert hooks.pm.get_plugin("registry_core.transport") is None
-    assert http_client(new_transport(), hooks=hooks).get(http_server.url + "/").status_code == 200
+    session = http_client(new_transport(), plugin_hooks=hooks)
+    assert session.get(http_server.url + "/").status_code == 200
 
 
 def test_send_as_is_skips_modifiers_and_authorizer(http_server):

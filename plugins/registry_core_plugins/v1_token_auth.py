@@ -12,7 +12,6 @@ The module is also a plugin: its ``registry_v1_auth_transport`` implementation r
 
 from __future__ import annotations
 
-import base64
 import logging
 import threading
 from collections.abc import Mapping
@@ -21,7 +20,9 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 
+from registry_core.challenge import header_values
 from registry_core.errors import AuthenticationError
+from registry_core.handlers import basic_authorization
 from registry_core.hookspecs import hookimpl
 from registry_core.transport import redirected_from, trusted_location
 from registry_core.types import AuthConfig
@@ -40,25 +41,6 @@ def _where(url: str) -> str:
     """``scheme://host[:port]`` of ``url`` for logs: never its user info, path or query."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-
-
-def _basic_auth(username: str, password: str) -> str:
-    # UTF-8, as Go's SetBasicAuth sends the strings' bytes (requests' helper uses latin-1).
-    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-
-
-def _header_values(response: requests.Response, name: str) -> list[str]:
-    """Every value of header ``name``, one per header line, as Go's ``resp.Header[name]``.
-
-    ``response.headers`` joins repeated lines with ``", "``, which would change what is sent
-    back; urllib3 keeps them apart.
-    """
-    raw_headers = getattr(response.raw, "headers", None)
-    getlist = getattr(raw_headers, "getlist", None)
-    if callable(getlist):
-        return [str(value) for value in getlist(name)]
-    value = response.headers.get(name)
-    return [] if value is None else [value]
 
 
 class AuthTransport(BaseAdapter):
@@ -126,7 +108,7 @@ class AuthTransport(BaseAdapter):
         if self.always_set_basic_auth:
             if self.auth_config is None:
                 raise AuthenticationError("unexpected error: empty auth config")
-            req.headers["Authorization"] = _basic_auth(
+            req.headers["Authorization"] = basic_authorization(
                 self.auth_config.username, self.auth_config.password
             )
             return forward(req)
@@ -134,7 +116,7 @@ class AuthTransport(BaseAdapter):
         asked = req.headers.get(_TOKEN_HEADER) == "true"
         if not req.headers.get("Authorization"):
             if asked and self.auth_config is not None and self.auth_config.username:
-                req.headers["Authorization"] = _basic_auth(
+                req.headers["Authorization"] = basic_authorization(
                     self.auth_config.username, self.auth_config.password
                 )
             else:
@@ -145,7 +127,7 @@ class AuthTransport(BaseAdapter):
 
         response = forward(req)
         if asked:
-            issued = _header_values(response, _TOKEN_HEADER)
+            issued = header_values(response, _TOKEN_HEADER)
             if issued:
                 with self._lock:
                     self._tokens = tuple(issued)

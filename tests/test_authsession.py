@@ -1,0 +1,103 @@
+"""The one factory that builds authorized sessions, against the real registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from registry_core_plugins.static_credentials import StaticCredentials
+
+from registry_core.authsession import FreshResources, SessionFactory
+from registry_core.credentials import HookCredentialStore
+from registry_core.errors import TransportError
+from registry_core.manager import DEFAULT_PLUGINS, Hooks, get_plugin_manager
+from registry_core.service import DefaultService
+from registry_core.types import AuthConfig
+from tests.http_stub import free_port
+from tests.registry_fixtures import RegistryEnv
+
+pytest_plugins = ["tests.registry_fixtures"]
+
+
+class CountingResources(FreshResources):
+    """Builds as the default does, and counts what the factory asks for."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.transports: list[Any] = []
+
+    def transport(self, endpoint):
+        self.asked.append("transport")
+        adapter = super().transport(endpoint)
+        self.transports.append(adapter)
+        return adapter
+
+    def ping(self, session, endpoint):
+        self.asked.append("ping")
+        return super().ping(session, endpoint)
+
+    def token_handler(self, session, credentials, *, scopes, realm_policy):
+        self.asked.append("token_handler")
+        handler = super().token_handler(
+            session, credentials, scopes=scopes, realm_policy=realm_policy
+        )
+        # Token requests go over the registry's own transport: its TLS, its pools.
+        assert session.get_adapter("https://x/") is self.transports[0]
+        return handler
+
+
+def _service(env: RegistryEnv, monkeypatch: pytest.MonkeyPatch) -> DefaultService:
+    for name, value in env.environ.items():
+        monkeypatch.setenv(name, value)
+    alice = AuthConfig(username=env.username or "", password=env.password or "")
+    plugins: list[Any] = [*DEFAULT_PLUGINS, StaticCredentials(alice, registries=[env.host])]
+    return DefaultService(
+        plugin_manager=get_plugin_manager(plugins=plugins, load_entrypoints=False)
+    )
+
+
+def test_factory_takes_what_may_be_shared_from_its_resources(
+    token_registry: RegistryEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = token_registry
+    service = _service(env, monkeypatch)
+    [endpoint, *_] = service.lookup_pull_endpoints(env.host)
+    resources = CountingResources()
+    factory = SessionFactory(service.hooks, resources=resources)
+    credentials = HookCredentialStore(service.hooks, env.host)
+    with factory.open(endpoint, credentials, ["repository:team/app:pull"]) as session:
+        response = session.get(f"{env.url}/v2/team/app/tags/list")
+        assert response.status_code == 200
+        assert sorted(response.json()["tags"]) == ["1.0", "2.0"]
+    assert resources.asked == ["transport", "ping", "token_handler"]
+    assert env.issuer is not None
+    [fetch] = env.issuer.requests
+    assert fetch.scopes == ["repository:team/app:pull"]
+
+
+def test_factory_closes_the_session_when_the_ping_fails() -> None:
+    from registry_core.tlsconfig import TLSConfig
+    from registry_core.types import APIEndpoint, APIVersion
+
+    closed: list[bool] = []
+
+    class Closing(FreshResources):
+        def transport(self, endpoint):
+            adapter = super().transport(endpoint)
+            original = adapter.close
+
+            def close() -> None:
+                closed.append(True)
+                original()
+
+            adapter.close = close  # type: ignore[method-assign]
+            return adapter
+
+    endpoint = APIEndpoint(
+        url=f"http://127.0.0.1:{free_port()}", version=APIVersion.V2, tls_config=TLSConfig()
+    )
+    factory = SessionFactory(Hooks(get_plugin_manager(load_entrypoints=False)),
+                             resources=Closing())
+    with pytest.raises(TransportError):
+        factory.open(endpoint, None)
+    assert closed
