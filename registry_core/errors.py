@@ -29,6 +29,9 @@ __all__ = [
     "FallbackError",
     "PluginError",
     "InvalidCredentialsError",
+    "DeadlineExceededError",
+    "ResponseTooLargeError",
+    "ResponseCutShortError",
 ]
 
 
@@ -135,3 +138,17 @@ class InvalidCredentialsError(InvalidArgumentError):
     """A user name, password or token that cannot be sent: it holds a lone surrogate (often a
     byte that was not UTF-8, read under a C locale) or, in a token sent as a header, a control
     character such as CR or LF. The message names the field, never its value."""
+
+
+class DeadlineExceededError(TransportError):
+    """A call did not finish within its overall deadline (connect, TLS, headers and body
+    together); the message names the request and what it was doing when time ran out."""
+
+
+class ResponseTooLargeError(TransportError):
+    """A response body larger than what it may hold (a token, an error, a tag page)."""
+
+
+class ResponseCutShortError(TransportError):
+    """A response body that ended before it was complete (the connection closed or was
+    reset mid-body)."""

@@ -192,7 +192,7 @@ def _login_v2(
             raise (exc if found_v2 else FallbackError(exc)) from exc
         factory.authorize(session, endpoint, manager, credentials)
         try:
-            answer = session.get(url, timeout=LOGIN_TIMEOUT)
+            answer = session.get(url, timeout=LOGIN_TIMEOUT, stream=True)  # body unread
         except RegistryError as exc:
             if not found_v2:
                 raise FallbackError(exc) from exc
