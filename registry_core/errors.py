@@ -28,6 +28,8 @@ __all__ = [
     "UntrustedRealmError",
     "FallbackError",
     "PluginError",
+    "CredentialStoreError",
+    "CredentialHelperError",
     "InvalidCredentialsError",
     "DeadlineExceededError",
     "ResponseTooLargeError",
@@ -132,6 +134,24 @@ class FallbackError(RegistryError):
 
 class PluginError(RegistryError):
     """A plugin that cannot be loaded or that answered a hook with the wrong kind of value."""
+
+
+class CredentialStoreError(RegistryError):
+    """A credential store (``config.json``, ``auth.json``, a credential helper) that cannot be
+    read or written: a file that is not JSON, an ``auth`` value that does not decode, a write
+    that failed. The message names the file or helper; never a secret."""
+
+
+class CredentialHelperError(CredentialStoreError):
+    """A ``docker-credential-<name>`` helper that is missing, failed, answered garbage or did
+    not answer within its timeout.
+
+    :ivar helper: the helper's program name, such as ``docker-credential-pass``.
+    """
+
+    def __init__(self, helper: str, message: str) -> None:
+        self.helper = helper
+        super().__init__(f"credential helper {helper}: {message}")
 
 
 class InvalidCredentialsError(InvalidArgumentError):

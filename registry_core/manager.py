@@ -66,6 +66,10 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "registry_core_plugins.certsd",
     "registry_core_plugins.v1_token_auth",
     "registry_core_plugins.retry",
+    # Both answer registry_credentials trylast; pluggy asks the trylast plugin registered
+    # first before later ones, so auth.json is asked before config.json.
+    "registry_core_plugins.containers_auth",
+    "registry_core_plugins.docker_config",
 )
 
 #: Where a plugin came from: shipped with the host, found through an entry point, or

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "HookCall",
     "HookRecorder",
+    "USER_CREDENTIAL_PLUGINS",
     "hook_recorder",
     "register_plugin",
     "registry_hooks",
@@ -124,17 +125,26 @@ class HookRecorder:
             self._undo = None
 
 
+#: The built-in plugins that read the user's credential files; blocked by default here.
+USER_CREDENTIAL_PLUGINS = (
+    "registry_core_plugins.docker_config",
+    "registry_core_plugins.containers_auth",
+)
+
+
 @pytest.fixture
 def registry_plugin_manager_kwargs() -> dict[str, Any]:
     """The keyword arguments :func:`registry_plugin_manager` passes to
     :func:`~registry_core.manager.get_plugin_manager`.
 
-    The default, ``{"load_entrypoints": False}``, gives the built-in plugins and no
-    third-party ones. Override this fixture in a ``conftest.py`` to test against your own
-    specs subclass (``"specs"``), another set of built-ins (``"plugins"``) or with blocked
-    plugins (``"block"``).
+    The default, ``{"load_entrypoints": False, "block": [...]}``, gives the built-in plugins
+    and no third-party ones, without the two that read the user's own credential files
+    (``registry_core_plugins.docker_config`` and ``registry_core_plugins.containers_auth``),
+    so a developer's ``docker login`` does not change a plugin's tests. Override this fixture
+    in a ``conftest.py`` to test against your own specs subclass (``"specs"``), another set of
+    built-ins (``"plugins"``) or with blocked plugins (``"block"``).
     """
-    return {"load_entrypoints": False}
+    return {"load_entrypoints": False, "block": list(USER_CREDENTIAL_PLUGINS)}
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +44,11 @@ def require_program(name: str, package: str | None = None) -> str:
     if in_ci():
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def registry_core_command() -> list[str]:
+    """How to run the ``registry-core`` program under test: the script installed beside this
+    interpreter (the project's ``.venv``), else ``python -m registry_core``; never another
+    installation that happens to be first on ``PATH``."""
+    script = Path(sys.executable).with_name("registry-core")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "registry_core"]

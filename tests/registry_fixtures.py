@@ -11,18 +11,25 @@ Register it with ``pytest_plugins = ["tests.registry_fixtures"]``. It provides
 - :func:`push_image`: content upload over the registry API, to populate a storage directory
   that other (authenticated) instances then serve;
 - the fixtures ``plain_registry``, ``tls_basic_registry``, ``token_registry`` and
-  ``mtls_registry``, each yielding a :class:`RegistryEnv`.
+  ``mtls_registry``, each yielding a :class:`RegistryEnv`;
+- ``secure_hostname`` (:data:`SECURE_HOSTNAME` resolves to ``::1`` in the test process),
+  ``loopback_resolver`` (map more names) and ``secure_hostname_child_env`` (the same for a
+  child Python, such as the ``registry-core`` command run as a program).
+
+Every program is found through :func:`tests.programs.require_program`: without
+``docker-registry`` a test that needs one is skipped, naming the package (failed with
+``CI=true``).
 
 Why TLS registries listen on ``[::1]`` under :data:`SECURE_HOSTNAME`: the reference treats
 every 127.0.0.0/8 address and ``localhost`` as insecure (it skips verification and ignores
 certs.d), so real verification can only be exercised on a name that resolves to ``::1``
-alone (see FACTS.md).
+alone (see FACTS.md). The name resolves so in the test process only
+(:mod:`tests.loopback_names`); ``/etc/hosts`` is never touched.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gzip
 import hashlib
 import http.client
@@ -47,6 +54,8 @@ import pytest
 import requests
 
 from tests.http_stub import free_port
+from tests.loopback_names import LoopbackResolver, child_environment, resolver
+from tests.programs import require_program
 from tests.tls_helpers import Issued, issue_cert, make_ca
 from tests.token_issuer import TokenAuthSettings, TokenIssuer
 
@@ -63,13 +72,12 @@ __all__ = [
     "RunningRegistry",
     "TokenAuthSettings",
     "certs_dir_for",
-    "ensure_hosts_entry",
     "push_image",
     "start_registry",
 ]
 
-#: A name that :func:`ensure_hosts_entry` maps to ``::1`` only, so the reference treats it
-#: as a secure registry and verifies its certificate.
+#: A name the :func:`secure_hostname` fixture resolves to ``::1`` alone, inside the test
+#: process only, so the reference treats it as a secure registry and verifies its certificate.
 SECURE_HOSTNAME = "registry-core.test"
 
 #: The environment variable the library's certs.d lookup is pointed at in tests.
@@ -136,53 +144,26 @@ class PKI:
 # -- names and ports ---------------------------------------------------------------------
 
 
-def _hosts_maps(text: str, address: str, name: str) -> bool:
-    for line in text.splitlines():
-        fields = line.split("#", 1)[0].split()
-        if len(fields) >= 2 and fields[0] == address and name in fields[1:]:
-            return True
-    return False
-
-
-def ensure_hosts_entry(name: str, hosts_file: Path = Path("/etc/hosts")) -> None:
-    """Make ``name`` resolve to ``::1`` by adding ``::1 name`` to the hosts file if absent.
-
-    Idempotent, and safe for concurrent test processes (the append happens under an
-    exclusive lock after re-reading). Skips the calling test, with the reason, if the file
-    cannot be written or if ``name`` then resolves to anything besides ``::1`` (a secure
-    registry reachable over 127.0.0.1 would test nothing).
-    """
-    try:
-        # Read first: an entry already present must not need a writable file.
-        if not _hosts_maps(hosts_file.read_text(encoding="utf-8"), "::1", name):
-            with hosts_file.open("r+", encoding="utf-8") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                text = handle.read()
-                if not _hosts_maps(text, "::1", name):
-                    prefix = "" if not text or text.endswith("\n") else "\n"
-                    handle.write(f"{prefix}::1 {name}\n")
-                    handle.flush()
-    except OSError as error:
-        pytest.skip(f"cannot add '::1 {name}' to {hosts_file} ({error.strerror or error}); "
-                    f"real TLS verification needs {name} to resolve to ::1")
-    if hosts_file != Path("/etc/hosts"):
-        return
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
-    except OSError as error:
-        pytest.skip(f"{name} does not resolve after adding it to {hosts_file}: {error}")
-    if addresses != {"::1"}:
-        pytest.skip(f"{name} resolves to {sorted(addresses)}, not to ::1 alone")
-
-
 def _bind_address(host: str) -> str:
-    """The loopback address to listen on for a host clients will use."""
+    """The loopback address to listen on for a host clients will use.
+
+    A name other than ``localhost`` must be one the test mapped to loopback in this process
+    (:func:`secure_hostname`, :func:`loopback_resolver`): the tests never depend on what
+    ``/etc/hosts`` or DNS say about it.
+    """
     with contextlib.suppress(ValueError):
         return str(ipaddress.ip_address(host))
     if host == "localhost":
         return "127.0.0.1"
-    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    return str(infos[0][4][0])
+    resolve = socket.getaddrinfo
+    address = resolve.address_for(host) if isinstance(resolve, LoopbackResolver) else None
+    if address is None:
+        raise RegistryStartError(
+            f"{host} is not mapped to loopback in this test process: request the "
+            f"secure_hostname fixture (or loopback_resolver.add({host!r})); tests never edit "
+            "/etc/hosts"
+        )
+    return address
 
 
 def _bracket(host: str) -> str:
@@ -390,7 +371,7 @@ def _bcrypt_line(user: str, password: str) -> str:
         import bcrypt
     except ImportError:
         result = subprocess.run(
-            ["htpasswd", "-nbB", "-C", "4", user, password],
+            [require_program("htpasswd"), "-nbB", "-C", "4", user, password],
             check=True, capture_output=True, text=True,
         )
         return result.stdout.strip()
@@ -459,8 +440,8 @@ def start_registry(
     :param tmp_path: a directory for the config, logs, htpasswd and (by default) storage;
         a fresh subdirectory is made in it, so one ``tmp_path`` can host several.
     :param host: what clients use: an IP literal (``"127.0.0.1"``, ``"::1"``) or a name. A
-        name is served on the address it resolves to; :data:`SECURE_HOSTNAME` is first
-        added to ``/etc/hosts`` as ``::1``.
+        name is served on the loopback address the test mapped it to (request the
+        :func:`secure_hostname` fixture for :data:`SECURE_HOSTNAME`).
     :param tls: ``(cert_path, key_path)`` to serve HTTPS.
     :param htpasswd: ``{user: password}``, hashed with bcrypt cost 4 (the registry hashes
         every request's password, and cost 10 would make each one take ~50 ms).
@@ -471,9 +452,8 @@ def start_registry(
         ``client_ca`` is set (without one, readiness is judged by the TLS listener alone
         and :meth:`RunningRegistry.access_log` cannot sync).
     """
-    if host == SECURE_HOSTNAME:
-        ensure_hosts_entry(host)
     bind = _bind_address(host)
+    program = require_program("docker-registry")
     hostname = host if not _is_ip(host) else bind
     workdir = _fresh_dir(Path(tmp_path))
     storage = Path(storage_dir) if storage_dir is not None else workdir / "storage"
@@ -496,7 +476,7 @@ def start_registry(
         )
         with registry.log_path.open("wb") as err, registry.access_log_path.open("wb") as out:
             registry.process = subprocess.Popen(
-                ["docker-registry", "serve", str(config_path)],
+                [program, "serve", str(config_path)],
                 stdout=out, stderr=err, stdin=subprocess.DEVNULL,
             )
         try:
@@ -685,6 +665,37 @@ class RegistryEnv:
         return http
 
 
+@pytest.fixture
+def loopback_resolver(monkeypatch: pytest.MonkeyPatch) -> LoopbackResolver:
+    """``socket.getaddrinfo`` for this test, answering for the names added to it.
+
+    ``loopback_resolver.add("name.test")`` makes ``name.test`` resolve to ``::1`` (or the
+    loopback address given) in this process until the test ends; every other name goes to
+    the system resolver as before.
+    """
+    current = socket.getaddrinfo
+    if isinstance(current, LoopbackResolver):
+        return current  # already patched for this test (another fixture asked first)
+    patched = resolver({})
+    monkeypatch.setattr(socket, "getaddrinfo", patched)
+    return patched
+
+
+@pytest.fixture
+def secure_hostname(loopback_resolver: LoopbackResolver) -> str:
+    """:data:`SECURE_HOSTNAME`, resolving to ``::1`` alone in this process for this test."""
+    loopback_resolver.add(SECURE_HOSTNAME, "::1")
+    return SECURE_HOSTNAME
+
+
+@pytest.fixture
+def secure_hostname_child_env(tmp_path: Path, loopback_resolver: LoopbackResolver,
+                              secure_hostname: str) -> dict[str, str]:
+    """Environment for a child Python in which the names mapped for this test resolve the
+    same way (``sitecustomize.py`` in a temp directory, first on ``PYTHONPATH``)."""
+    return child_environment(tmp_path / "loopback-names", loopback_resolver.names)
+
+
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> PKI:
     """One set of CAs for the whole run."""
@@ -722,7 +733,7 @@ def plain_registry(
 
 @pytest.fixture
 def tls_basic_registry(
-    tmp_path: Path, pki: PKI, _seeded_storage: tuple[Path, dict[str, str]]
+    tmp_path: Path, pki: PKI, _seeded_storage: tuple[Path, dict[str, str]], secure_hostname: str
 ) -> Iterator[RegistryEnv]:
     """HTTPS on ``[::1]`` as ``registry-core.test:PORT``, htpasswd user ``alice``.
 
@@ -740,7 +751,7 @@ def tls_basic_registry(
 
 @pytest.fixture
 def token_registry(
-    tmp_path: Path, pki: PKI, _seeded_storage: tuple[Path, dict[str, str]]
+    tmp_path: Path, pki: PKI, _seeded_storage: tuple[Path, dict[str, str]], secure_hostname: str
 ) -> Iterator[RegistryEnv]:
     """HTTPS on ``[::1]`` as ``registry-core.test:PORT`` with token auth.
 
@@ -749,7 +760,6 @@ def token_registry(
     the registry's certs.d ``ca.crt`` also trusts it. User ``alice``, random password;
     ``alice`` may do anything; anonymous gets nothing.
     """
-    ensure_hosts_entry(SECURE_HOSTNAME)
     password = "pw-" + secrets.token_urlsafe(12)
     storage = _storage_copy(_seeded_storage, tmp_path)
     tls = pki.issue_server([SECURE_HOSTNAME])
@@ -767,7 +777,7 @@ def token_registry(
 
 @pytest.fixture
 def mtls_registry(
-    tmp_path: Path, pki: PKI, _seeded_storage: tuple[Path, dict[str, str]]
+    tmp_path: Path, pki: PKI, _seeded_storage: tuple[Path, dict[str, str]], secure_hostname: str
 ) -> Iterator[RegistryEnv]:
     """HTTPS on ``[::1]`` as ``registry-core.test:PORT`` demanding a client certificate.
 

@@ -22,11 +22,6 @@ from tests.tls_helpers import issue_cert, make_ca, write_pem
 
 
 @pytest.fixture(scope="module")
-def ca():
-    return make_ca("certs.d test CA")
-
-
-@pytest.fixture(scope="module")
 def client(ca):
     return issue_cert(ca, ["client"], client=True)
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 
 import pytest
 
 from registry_core.cli import main
+from tests.programs import registry_core_command
+
+pytest_plugins = ["tests.credential_env"]
+pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -136,10 +138,9 @@ def test_disabling_the_mirror_policy_removes_mirrors(capsys, tmp_path):
 
 
 def test_the_installed_command_runs():
-    command = shutil.which("registry-core")
-    argv = [command] if command else [sys.executable, "-m", "registry_core"]
     result = subprocess.run(
-        [*argv, "resolve", "--json", "busybox"], capture_output=True, text=True, check=False
+        [*registry_core_command(), "resolve", "--json", "busybox"],
+        capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["name"] == "docker.io/library/busybox"

@@ -9,6 +9,9 @@ import pytest
 
 from registry_core.cli import main
 
+pytest_plugins = ["tests.credential_env"]
+pytestmark = pytest.mark.usefixtures("isolated_credentials")
+
 
 @pytest.fixture
 def no_daemon_config(tmp_path):
@@ -147,4 +150,6 @@ def test_login_reports_an_identity_token_without_printing_it(
         stdin=token_registry.password + "\n",
     )
     assert code == 0, err
-    assert json.loads(out) == {"status": "Login Succeeded", "identity_token": True}
+    answer = json.loads(out)
+    assert answer["status"] == "Login Succeeded"
+    assert answer["identity_token"] is True

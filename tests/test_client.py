@@ -15,6 +15,7 @@ from registry_core.manager import DEFAULT_PLUGINS, get_plugin_manager
 from registry_core.reference import parse_normalized_named
 from registry_core.service import DefaultService
 from registry_core.types import AuthConfig, RepositoryInfo
+from tests.fakes import EndpointService
 from tests.http_stub import Answer, Seen, StubServer, free_port
 from tests.recording_plugins import PerHostModifiers
 from tests.registry_fixtures import MANIFEST_V2, RegistryEnv
@@ -199,24 +200,6 @@ def test_actions_must_not_be_a_string(plain_registry: RegistryEnv,
     assert env.registry.access_log() == []
 
 
-class _StubService:
-    """Pull endpoints chosen by the test, the real transport plugin, no credentials."""
-
-    def __init__(self, *urls: str, plugins: tuple[Any, ...] = ()) -> None:
-        from registry_core.manager import Hooks
-        from registry_core.tlsconfig import TLSConfig
-        from registry_core.types import APIEndpoint
-
-        self.endpoints = [
-            APIEndpoint(url=url, tls_config=TLSConfig(insecure_skip_verify=True)) for url in urls
-        ]
-        self.hooks = Hooks(get_plugin_manager(plugins=["registry_core.transport", *plugins],
-                                              load_entrypoints=False))
-
-    def lookup_pull_endpoints(self, hostname: str) -> list[Any]:
-        return list(self.endpoints)
-
-
 def test_tags_pages_are_followed_on_the_same_origin() -> None:
     with StubServer(lambda seen: Answer(200, [], b'{"tags": ["evil"]}')) as other:
         def route(seen: Seen) -> Answer:
@@ -231,7 +214,7 @@ def test_tags_pages_are_followed_on_the_same_origin() -> None:
                           f'{{"name": "team/app", "tags": {tags}}}'.encode())
 
         with StubServer(route) as registry:
-            service = _StubService(registry.url)
+            service = EndpointService(registry.url)
             info = parse_repository_info(parse_normalized_named(f"{registry.host}/team/app"))
             with open_session(service, info) as session:
                 assert list_tags(session, info) == ["a", "b", "c"]
@@ -256,7 +239,7 @@ def test_tags_errors(status: int, body: bytes, error: str | None, text: str | No
         return Answer(200) if seen.path == "/v2/" else Answer(status, [], body)
 
     with StubServer(route) as registry:
-        service = _StubService(registry.url)
+        service = EndpointService(registry.url)
         info = parse_repository_info(parse_normalized_named(f"{registry.host}/team/app"))
         with open_session(service, info) as session:
             if error is None:
@@ -274,10 +257,10 @@ def test_no_endpoint_answers() -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     info = parse_repository_info(parse_normalized_named("127.0.0.1:1/team/app"))
     with pytest.raises(TransportError) as err:
-        open_session(_StubService(dead), info)
+        open_session(EndpointService(dead), info)
     assert str(err.value).startswith(f'Get "{dead}/v2/"')
     with pytest.raises(RegistryError, match="no v2 endpoint to reach 127.0.0.1:1"):
-        open_session(_StubService(), info)
+        open_session(EndpointService(), info)
 
 
 def test_each_host_gets_its_own_request_modifiers() -> None:
@@ -296,7 +279,7 @@ def test_each_host_gets_its_own_request_modifiers() -> None:
         per_host = PerHostModifiers()
         with StubServer(route) as registry:
             base = registry.url.replace("127.0.0.1", "localhost")
-            service = _StubService(base, plugins=(per_host,))
+            service = EndpointService(base, plugins=(per_host,))
             info = parse_repository_info(parse_normalized_named(f"localhost:{registry.port}"
                                                                 "/team/app"))
             with open_session(service, info, trusted_realms=[tokens.url]) as session:

@@ -29,7 +29,6 @@ from registry_core.config import (
     validate_mirror,
 )
 from registry_core.errors import InvalidReferenceError, RegistryError
-from registry_core.manager import get_plugin_manager
 from registry_core.reference import familiar_name, parse_normalized_named
 from registry_core.service import DefaultService
 from registry_core.types import APIEndpoint, AuthConfig, IndexInfo, RepositoryInfo
@@ -43,9 +42,11 @@ def vector_lookup_ip(host: str) -> list[IPAddress]:
     return []
 
 
-@pytest.fixture(scope="module")
-def plugin_manager() -> pluggy.PluginManager:
-    return get_plugin_manager(block=["registry_core_plugins.certsd"], load_entrypoints=False)
+@pytest.fixture
+def registry_plugin_manager_kwargs() -> dict[str, Any]:
+    """registry-core's own ``registry_plugin_manager`` fixture, with certs.d blocked so a
+    certs root on this machine cannot change the answers."""
+    return {"load_entrypoints": False, "block": ["registry_core_plugins.certsd"]}
 
 
 @pytest.fixture(autouse=True)
@@ -123,9 +124,9 @@ def test_convert_to_hostname(case):
 
 
 @pytest.mark.parametrize("case", load_cases("service_config"))
-def test_service_config(case, plugin_manager):
+def test_service_config(case, registry_plugin_manager):
     def answer() -> dict[str, Any]:
-        config = new_service(case, plugin_manager).service_config()
+        config = new_service(case, registry_plugin_manager).service_config()
         return {
             "allow_nondistributable_artifacts_cidrs": sorted(
                 str(n) for n in config.allow_nondistributable_artifacts_cidrs
@@ -156,14 +157,14 @@ def test_parse_repository_info(case):
 
 
 @pytest.mark.parametrize("case", load_cases("resolve_repository"))
-def test_resolve_repository(case, plugin_manager):
+def test_resolve_repository(case, registry_plugin_manager):
     try:
         named = parse_normalized_named(case["input"])
     except InvalidReferenceError as exc:
         assert {"error": str(exc), "stage": "reference"} == case["expect"]
         return
     try:
-        service = new_service(case, plugin_manager)
+        service = new_service(case, registry_plugin_manager)
     except RegistryError as exc:
         assert {"error": str(exc), "stage": "options"} == case["expect"]
         return
@@ -200,10 +201,10 @@ def _lookup(case: dict[str, Any], pm: pluggy.PluginManager, push: bool) -> dict[
 
 
 @pytest.mark.parametrize("case", load_cases("lookup_pull_endpoints"))
-def test_lookup_pull_endpoints(case, plugin_manager):
-    assert _lookup(case, plugin_manager, push=False) == case["expect"]
+def test_lookup_pull_endpoints(case, registry_plugin_manager):
+    assert _lookup(case, registry_plugin_manager, push=False) == case["expect"]
 
 
 @pytest.mark.parametrize("case", load_cases("lookup_push_endpoints"))
-def test_lookup_push_endpoints(case, plugin_manager):
-    assert _lookup(case, plugin_manager, push=True) == case["expect"]
+def test_lookup_push_endpoints(case, registry_plugin_manager):
+    assert _lookup(case, registry_plugin_manager, push=True) == case["expect"]

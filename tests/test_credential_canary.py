@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
-from registry_core_plugins.static_credentials import StaticCredentials
 
 from registry_core.client import list_tags, open_session
 from registry_core.config import parse_repository_info
@@ -30,10 +29,9 @@ from registry_core.errors import (
 )
 from registry_core.gocompat import go_quote, time_quote
 from registry_core.login import auth
-from registry_core.manager import Hooks, get_plugin_manager
 from registry_core.reference import parse_normalized_named
-from registry_core.tlsconfig import TLSConfig
-from registry_core.types import APIEndpoint, AuthConfig, RepositoryInfo
+from registry_core.types import AuthConfig, RepositoryInfo
+from tests.fakes import EndpointService
 from tests.http_stub import Answer, Seen, StubServer, free_port
 
 V2 = ("Docker-Distribution-Api-Version", "registry/2.0")
@@ -103,23 +101,6 @@ def _untouched(server: StubServer, canary: dict[str, str]) -> None:
             assert not seen.contains(value), f"the {name} canary reached {server.url}{seen.path}"
 
 
-class Service:
-    """Endpoints chosen by the test; credentials from the static-credentials plugin."""
-
-    def __init__(self, url: str, credentials: AuthConfig | None = None) -> None:
-        self.endpoint = APIEndpoint(url=url, tls_config=TLSConfig(insecure_skip_verify=True))
-        plugins: list[Any] = ["registry_core.transport"]
-        if credentials is not None:
-            plugins.append(StaticCredentials(credentials))
-        self.hooks = Hooks(get_plugin_manager(plugins=plugins, load_entrypoints=False))
-
-    def lookup_pull_endpoints(self, hostname: str) -> list[APIEndpoint]:
-        return [self.endpoint]
-
-    def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]:
-        return [self.endpoint]
-
-
 def _credentials(canary: dict[str, str], secret: str) -> AuthConfig:
     """Alice's credentials carrying the ``secret`` canary: a password or an identity token."""
     if secret == "password":
@@ -135,10 +116,10 @@ def _login_and_listing_fail(registry: StubServer, config: AuthConfig,
                             error: type[RegistryError], canary: dict[str, str]) -> None:
     """Logging in and listing tags with ``config`` both raise ``error``, free of canaries."""
     with pytest.raises(error) as info:
-        auth(Service(registry.url), config, "")
+        auth(EndpointService(registry.url), config, "")
     _clean(info.value, canary)
-    with open_session(Service(registry.url, config), _info(registry)) as session, \
-            pytest.raises(error) as listing:
+    service = EndpointService(registry.url, credentials=config)
+    with open_session(service, _info(registry)) as session, pytest.raises(error) as listing:
         list_tags(session, _info(registry))
     _clean(listing.value, canary)
 
@@ -166,7 +147,7 @@ def test_registry_redirect_to_another_server(canary: dict[str, str], other_host:
         target = f"http://{other_host}:{elsewhere.port}/blobs/tags"
         with StubServer(_basic_registry(canary["password"], target)) as registry:
             credentials = AuthConfig(username="alice", password=canary["password"])
-            service = Service(registry.url, credentials)
+            service = EndpointService(registry.url, credentials=credentials)
             with open_session(service, _info(registry)) as session:
                 assert list_tags(session, _info(registry)) == ["moved"]
     assert any(seen.contains(canary["password"]) for seen in registry.seen)  # control
@@ -183,7 +164,7 @@ def test_ping_redirected_to_another_host(canary: dict[str, str]) -> None:
     with StubServer(hostile_route) as hostile:
         moved = f"http://localhost:{hostile.port}/v2/"
         with StubServer(lambda seen: Answer(307, [V2, ("Location", moved)])) as registry:
-            service = Service(registry.url)
+            service = EndpointService(registry.url)
             config = AuthConfig(username="alice", password=canary["password"])
             with pytest.raises(RegistryError) as info:
                 auth(service, config, "")
@@ -224,7 +205,7 @@ def test_token_server_redirecting_to_another_host(canary: dict[str, str], secret
                 StubServer(_bearer_registry(f"{tokens.url}/token")) as registry:
             config = _credentials(canary, secret)
             with pytest.raises(UntrustedRealmError) as info:
-                auth(Service(registry.url), config, "")
+                auth(EndpointService(registry.url), config, "")
     _clean(info.value, canary)
     assert any(seen.contains(canary[secret]) for seen in tokens.seen)  # control
     assert hostile.seen == []
@@ -235,7 +216,7 @@ def test_anonymous_token_request_may_follow_a_redirect(canary: dict[str, str]) -
         moved = f"http://localhost:{elsewhere.port}/token"
         with StubServer(lambda seen: Answer(307, [("Location", moved)])) as tokens, \
                 StubServer(_bearer_registry(f"{tokens.url}/token")) as registry:
-            assert auth(Service(registry.url), AuthConfig(), "")[0] == "Login Succeeded"
+            assert auth(EndpointService(registry.url), AuthConfig(), "")[0] == "Login Succeeded"
     assert len(elsewhere.seen) == 1
 
 
@@ -259,7 +240,7 @@ def test_token_server_echoing_credentials_in_errors(
             StubServer(_bearer_registry(f"{tokens.url}/token")) as registry:
         config = _credentials(canary, secret)
         with pytest.raises(AuthenticationError) as info:
-            auth(Service(registry.url), config, "")
+            auth(EndpointService(registry.url), config, "")
     assert any(seen.contains(canary[secret]) for seen in tokens.seen)  # control
     _clean(info.value, canary)
 
@@ -275,7 +256,7 @@ def test_token_server_echoing_credentials_in_its_status_line(
     with StubServer(route) as tokens, \
             StubServer(_bearer_registry(f"{tokens.url}/token")) as registry, \
             pytest.raises(TokenError) as info:
-        auth(Service(registry.url), _credentials(canary, secret), "")
+        auth(EndpointService(registry.url), _credentials(canary, secret), "")
     assert "received unexpected HTTP status: 503 upstream said" in str(info.value)  # control
     _clean(info.value, canary)
 
@@ -291,7 +272,7 @@ def test_token_server_echoing_credentials_in_issued_at(
     with StubServer(route) as tokens, \
             StubServer(_bearer_registry(f"{tokens.url}/token")) as registry, \
             pytest.raises(TokenError) as info:
-        auth(Service(registry.url), _credentials(canary, secret), "")
+        auth(EndpointService(registry.url), _credentials(canary, secret), "")
     assert "parsing time" in str(info.value)  # control
     _clean(info.value, canary)
 
@@ -307,7 +288,8 @@ def test_registry_error_body_echoing_the_password_to_a_tag_listing(
 
     config = _credentials(canary, "password")
     with StubServer(route) as registry, \
-            open_session(Service(registry.url, config), _info(registry)) as session, \
+            open_session(EndpointService(registry.url, credentials=config),
+                         _info(registry)) as session, \
             pytest.raises(AuthenticationError) as info:
         list_tags(session, _info(registry))
     assert "lacks pull" in str(info.value)  # control
@@ -322,7 +304,7 @@ def test_token_body_that_is_not_json_echoing_credentials(canary: dict[str, str])
             StubServer(_bearer_registry(f"{tokens.url}/token")) as registry:
         config = AuthConfig(username="alice", password=canary["password"])
         with pytest.raises(AuthenticationError) as info:
-            auth(Service(registry.url), config, "")
+            auth(EndpointService(registry.url), config, "")
     _clean(info.value, canary)
 
 
@@ -342,5 +324,5 @@ def test_unreachable_realm_error_is_clean(canary: dict[str, str]) -> None:
     with StubServer(_bearer_registry(realm)) as registry:
         for config in (_credentials(canary, "password"), _credentials(canary, "token")):
             with pytest.raises(RegistryError) as info:
-                auth(Service(registry.url), config, "")
+                auth(EndpointService(registry.url), config, "")
             _clean(info.value, canary)

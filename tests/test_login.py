@@ -30,10 +30,9 @@ from registry_core.login import (
     login_v2,
     registry_host_of,
 )
-from registry_core.manager import Hooks, get_plugin_manager
 from registry_core.service import DefaultService
-from registry_core.tlsconfig import TLSConfig
 from registry_core.types import APIEndpoint, APIVersion, AuthConfig
+from tests.fakes import EndpointService, insecure_endpoint
 from tests.http_stub import Answer, Seen, StubServer, free_port
 from tests.recording_plugins import PerHostModifiers
 from tests.registry_fixtures import CERTS_DIR_ENV, PKI, RegistryEnv
@@ -218,27 +217,8 @@ def test_mutual_tls_without_the_client_pair(mtls_registry: RegistryEnv,
 # -- endpoints and fallbacks (stubs) ---------------------------------------------------------
 
 
-class FakeService:
-    """A service whose push endpoints a test chooses; hooks are the real plugin manager's."""
-
-    def __init__(self, endpoints: list[APIEndpoint], plugins: list[Any] | None = None) -> None:
-        self.endpoints = endpoints
-        self.asked: list[str] = []
-        self.hooks = Hooks(get_plugin_manager(
-            plugins=["registry_core.transport", *(plugins or [])], load_entrypoints=False
-        ))
-
-    def lookup_push_endpoints(self, hostname: str) -> list[APIEndpoint]:
-        self.asked.append(hostname)
-        return list(self.endpoints)
-
-
 def _unused_url() -> str:
     return f"http://127.0.0.1:{free_port()}"
-
-
-def _insecure(url: str, version: APIVersion = APIVersion.V2) -> APIEndpoint:
-    return APIEndpoint(url=url, version=version, tls_config=TLSConfig(insecure_skip_verify=True))
 
 
 V2 = ("Docker-Distribution-Api-Version", "registry/2.0")
@@ -260,7 +240,7 @@ def loopback_tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
 
 
 def test_server_address_decides_the_host() -> None:
-    service = FakeService([])
+    service = EndpointService()
     auth(service, AuthConfig(), "")
     auth(service, AuthConfig(server_address="Reg.Example.com:5000/v1/"), "")
     auth(service, AuthConfig(server_address="http://h:1/x"), "")
@@ -282,7 +262,7 @@ def test_server_address_decides_the_host() -> None:
 )
 def test_unparsable_server_address(address: str, message: str) -> None:
     with pytest.raises(InvalidServerAddressError) as info:
-        auth(FakeService([]), AuthConfig(server_address=address), "")
+        auth(EndpointService(), AuthConfig(server_address=address), "")
     assert str(info.value) == f"unable to parse server address: {message}"
 
 
@@ -300,24 +280,24 @@ def test_auth_config_must_be_an_auth_config() -> None:
     from registry_core.errors import InvalidArgumentError
 
     with pytest.raises(InvalidArgumentError, match="must be an AuthConfig, not dict"):
-        auth(FakeService([]), {"username": "alice"}, "")  # type: ignore[arg-type]
+        auth(EndpointService(), {"username": "alice"}, "")  # type: ignore[arg-type]
 
 
 def test_no_endpoints_is_an_empty_answer() -> None:
     # The reference returns an empty status and no error (a quirk, documented).
-    assert auth(FakeService([]), AuthConfig(), "") == ("", "")
+    assert auth(EndpointService(), AuthConfig(), "") == ("", "")
 
 
 def test_unreachable_endpoint_falls_back() -> None:
     with StubServer(_basic_registry("pw")) as second:
-        service = FakeService([_insecure(_unused_url()), _insecure(second.url)])
+        service = EndpointService(insecure_endpoint(_unused_url()), insecure_endpoint(second.url))
         config = AuthConfig(username="alice", password="pw")
         assert auth(service, config, "") == (LOGIN_SUCCEEDED, "")
 
 
 def test_all_endpoints_unreachable_raises_the_last_error() -> None:
     last = _unused_url()
-    service = FakeService([_insecure(_unused_url()), _insecure(last)])
+    service = EndpointService(insecure_endpoint(_unused_url()), insecure_endpoint(last))
     with pytest.raises(TransportError) as info:
         auth(service, AuthConfig(), "")
     assert str(info.value).startswith(f'Get "{last}/v2/"')
@@ -325,7 +305,7 @@ def test_all_endpoints_unreachable_raises_the_last_error() -> None:
 
 def test_confirmed_v2_failure_does_not_fall_back() -> None:
     with StubServer(_basic_registry("pw")) as first, StubServer(_basic_registry("bad")) as second:
-        service = FakeService([_insecure(first.url), _insecure(second.url)])
+        service = EndpointService(insecure_endpoint(first.url), insecure_endpoint(second.url))
         with pytest.raises(LoginError, match="failed with status: 401 Unauthorized"):
             auth(service, AuthConfig(username="alice", password="bad"), "")
         assert second.seen == []
@@ -333,7 +313,7 @@ def test_confirmed_v2_failure_does_not_fall_back() -> None:
 
 def test_confirmed_v2_authorizer_error_does_not_fall_back() -> None:
     with StubServer(_basic_registry("pw")) as first, StubServer(_basic_registry("pw")) as second:
-        service = FakeService([_insecure(first.url), _insecure(second.url)])
+        service = EndpointService(insecure_endpoint(first.url), insecure_endpoint(second.url))
         with pytest.raises(AuthenticationError, match="no basic auth credentials"):
             auth(service, AuthConfig(), "")
         assert second.seen == []
@@ -343,7 +323,7 @@ def test_unconfirmed_authorizer_error_falls_back() -> None:
     with StubServer(_basic_registry("pw", v2=False)) as first, StubServer(
         lambda seen: Answer(200, [V2])
     ) as second:
-        service = FakeService([_insecure(first.url), _insecure(second.url)])
+        service = EndpointService(insecure_endpoint(first.url), insecure_endpoint(second.url))
         assert auth(service, AuthConfig(), "") == (LOGIN_SUCCEEDED, "")
         assert len(second.seen) == 2
 
@@ -352,7 +332,7 @@ def test_unconfirmed_failure_falls_back() -> None:
     with StubServer(_basic_registry("other", v2=False)) as first, StubServer(
         _basic_registry("pw")
     ) as second:
-        service = FakeService([_insecure(first.url), _insecure(second.url)])
+        service = EndpointService(insecure_endpoint(first.url), insecure_endpoint(second.url))
         assert auth(service, AuthConfig(username="alice", password="pw"), "") == (
             LOGIN_SUCCEEDED, ""
         )
@@ -367,7 +347,7 @@ def test_https_that_answered_is_not_retried_over_http(loopback_tls: tuple[Any, A
             StubServer(_basic_registry(password)) as http_twin:
         port = https_twin.port
         http_url = f"http://127.0.0.1:{port}"
-        service = FakeService([_insecure(https_twin.url), _insecure(http_url)])
+        service = EndpointService(insecure_endpoint(https_twin.url), insecure_endpoint(http_url))
         config = AuthConfig(username="alice", password=password)
         with pytest.raises(LoginError) as info:
             auth(service, config, "")
@@ -387,7 +367,7 @@ def test_untrusted_realm_is_refused_before_credentials_leave() -> None:
 
         with StubServer(route) as registry:
             endpoint = APIEndpoint(url=registry.url.replace("127.0.0.1", "localhost"))
-            service = FakeService([endpoint])
+            service = EndpointService(endpoint)
             with pytest.raises(UntrustedRealmError):
                 auth(service, AuthConfig(username="alice", password=password), "")
     assert hostile.seen == []
@@ -408,8 +388,8 @@ def test_trust_realm_plugin_allows_another_domain() -> None:
                 return realm == f"{tokens.url}/t"
 
         with StubServer(route) as registry:
-            endpoint = _insecure(registry.url.replace("127.0.0.1", "localhost"))
-            service = FakeService([endpoint], plugins=[Trust()])
+            endpoint = insecure_endpoint(registry.url.replace("127.0.0.1", "localhost"))
+            service = EndpointService(endpoint, plugins=[Trust()])
             config = AuthConfig(username="alice", password="pw")
             assert auth(service, config, "") == (LOGIN_SUCCEEDED, "")
             assert tokens.seen[0].basic == ("alice", "pw")
@@ -419,7 +399,7 @@ def test_login_v2_alone_reports_fallbacks() -> None:
     from registry_core.errors import FallbackError
 
     with StubServer(_basic_registry("pw", v2=False)) as server, pytest.raises(FallbackError):
-        login_v2(AuthConfig(username="alice", password="bad"), _insecure(server.url), "")
+        login_v2(AuthConfig(username="alice", password="bad"), insecure_endpoint(server.url), "")
 
 
 def test_user_agent_and_plugin_modifiers_reach_the_registry() -> None:
@@ -432,7 +412,7 @@ def test_user_agent_and_plugin_modifiers_reach_the_registry() -> None:
             return headers("", {"X-Meta-Team": ["build"]})
 
     with StubServer(_basic_registry("pw")) as server:
-        service = FakeService([_insecure(server.url)], plugins=[Meta()])
+        service = EndpointService(insecure_endpoint(server.url), plugins=[Meta()])
         auth(service, AuthConfig(username="alice", password="pw"), "ua/1.0")
     for seen in server.seen:
         assert seen.header("User-Agent") == "ua/1.0"
@@ -451,7 +431,7 @@ def _v1(status: int, body: bytes = b"", headers: list[tuple[str, str]] | None = 
 
 def test_v1_login_succeeds() -> None:
     with StubServer(_v1(200)) as server:
-        service = FakeService([_insecure(server.url, APIVersion.V1)])
+        service = EndpointService(insecure_endpoint(server.url, APIVersion.V1))
         config = AuthConfig(username="alice", password="pw")
         assert auth(service, config, "ua") == (LOGIN_SUCCEEDED, "")
     [seen] = server.seen
@@ -469,7 +449,7 @@ def test_v1_login_succeeds() -> None:
 )
 def test_v1_login_errors(status: int, message: str) -> None:
     with StubServer(_v1(status, b"whatever")) as server:
-        service = FakeService([_insecure(server.url, APIVersion.V1)])
+        service = EndpointService(insecure_endpoint(server.url, APIVersion.V1))
         with pytest.raises(LoginError) as info:
             auth(service, AuthConfig(username="a", password="b"), "")
     assert str(info.value) == message.format(url=server.url)
@@ -479,7 +459,7 @@ def test_v1_login_other_status_quotes_body_and_headers() -> None:
     password = "Canary-v1-pw"
     body = f"teapot says {password}".encode()
     with StubServer(_v1(418, body, [("X-B", "2"), ("x-a", "1"), ("X-A", "3")])) as server:
-        service = FakeService([_insecure(server.url, APIVersion.V1)])
+        service = EndpointService(insecure_endpoint(server.url, APIVersion.V1))
         with pytest.raises(LoginError) as info:
             auth(service, AuthConfig(username="a", password=password), "")
     text = str(info.value)
@@ -502,8 +482,8 @@ def test_realm_requests_get_the_realm_hosts_modifiers() -> None:
 
         per_host = PerHostModifiers()
         with StubServer(route) as registry:
-            endpoint = _insecure(registry.url.replace("127.0.0.1", "localhost"))
-            service = FakeService([endpoint], plugins=[Trust(), per_host])
+            endpoint = insecure_endpoint(registry.url.replace("127.0.0.1", "localhost"))
+            service = EndpointService(endpoint, plugins=[Trust(), per_host])
             assert auth(service, AuthConfig(username="alice", password="pw"), "ua/2") == (
                 LOGIN_SUCCEEDED, "")
     registry_host = f"localhost:{registry.port}"
@@ -546,7 +526,7 @@ def test_v1_login_goes_through_the_v1_auth_transport_hook() -> None:
 
     config = AuthConfig(username="alice", password="pw")
     with StubServer(_v1(200)) as server:
-        service = FakeService([_insecure(server.url, APIVersion.V1)],
+        service = EndpointService(insecure_endpoint(server.url, APIVersion.V1),
                               plugins=["registry_core_plugins.v1_token_auth", Mine()])
         assert auth(service, config, "ua") == (LOGIN_SUCCEEDED, "")
     [seen] = server.seen
@@ -557,7 +537,7 @@ def test_v1_login_goes_through_the_v1_auth_transport_hook() -> None:
 
 def test_v1_login_through_the_built_in_layer_sends_the_same() -> None:
     with StubServer(_v1(200)) as server:
-        service = FakeService([_insecure(server.url, APIVersion.V1)],
+        service = EndpointService(insecure_endpoint(server.url, APIVersion.V1),
                               plugins=["registry_core_plugins.v1_token_auth"])
         assert auth(service, AuthConfig(username="alice", password="pw"), "ua") == (
             LOGIN_SUCCEEDED, "")
@@ -570,9 +550,10 @@ def test_v1_login_redirect_gets_its_own_hosts_modifiers_and_no_credentials() -> 
     with StubServer(_v1(200)) as other:
         moved = _v1(302, headers=[("Location", f"{other.url}/v1/users/")])
         with StubServer(moved) as server:
-            endpoint = _insecure(server.url.replace("127.0.0.1", "localhost"), APIVersion.V1)
-            service = FakeService(
-                [endpoint], plugins=["registry_core_plugins.v1_token_auth", per_host]
+            endpoint = insecure_endpoint(server.url.replace("127.0.0.1", "localhost"),
+                                         APIVersion.V1)
+            service = EndpointService(
+                endpoint, plugins=["registry_core_plugins.v1_token_auth", per_host]
             )
             assert auth(service, AuthConfig(username="alice", password="pw"), "ua") == (
                 LOGIN_SUCCEEDED, "")
@@ -585,8 +566,8 @@ def test_v1_login_redirect_gets_its_own_hosts_modifiers_and_no_credentials() -> 
 
 def test_v1_transport_error_falls_back() -> None:
     with StubServer(_v1(200)) as server:
-        service = FakeService([_insecure(_unused_url(), APIVersion.V1),
-                               _insecure(server.url, APIVersion.V1)])
+        service = EndpointService(insecure_endpoint(_unused_url(), APIVersion.V1),
+                               insecure_endpoint(server.url, APIVersion.V1))
         assert auth(service, AuthConfig(), "") == (LOGIN_SUCCEEDED, "")
 
 
@@ -604,7 +585,7 @@ def test_go_header_map_and_status_text() -> None:
 
 def test_auth_config_untouched_on_failure() -> None:
     with StubServer(_basic_registry("pw")) as server:
-        service = FakeService([_insecure(server.url)])
+        service = EndpointService(insecure_endpoint(server.url))
         config = AuthConfig(username="alice", password="bad", identity_token="")
         before = dataclasses.replace(config)
         with pytest.raises(LoginError):

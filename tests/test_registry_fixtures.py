@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import requests
 from cryptography import x509
 
+from registry_core.config import default_lookup_ip
 from tests.http_stub import free_port
+from tests.loopback_names import LoopbackResolver
 from tests.registry_fixtures import (
     MANIFEST_V2,
     PKI,
@@ -21,7 +26,6 @@ from tests.registry_fixtures import (
     AccessLogEntry,
     RegistryEnv,
     RegistryStartError,
-    ensure_hosts_entry,
     push_image,
     start_registry,
 )
@@ -64,23 +68,57 @@ def test_pki_server_and_client_certificates_chain_to_their_own_ca(pki: PKI) -> N
         client.verify_directly_issued_by(server_ca)
 
 
-def test_ensure_hosts_entry_appends_once(tmp_path: Path) -> None:
-    hosts = tmp_path / "hosts"
-    hosts.write_text("127.0.0.1 localhost")  # no trailing newline
-    ensure_hosts_entry("a.test", hosts)
-    ensure_hosts_entry("a.test", hosts)
-    ensure_hosts_entry("b.test", hosts)
-    assert hosts.read_text() == "127.0.0.1 localhost\n::1 a.test\n::1 b.test\n"
+def _addresses(name: str, family: int = 0) -> set[str]:
+    return {str(info[4][0]) for info in socket.getaddrinfo(name, 443, family)}
 
 
-def test_ensure_hosts_entry_skips_when_the_file_cannot_be_written(tmp_path: Path) -> None:
-    with pytest.raises(pytest.skip.Exception, match="cannot add '::1 a.test'"):
-        ensure_hosts_entry("a.test", tmp_path / "missing" / "hosts")
+def test_secure_hostname_resolves_to_ipv6_loopback_only(secure_hostname: str) -> None:
+    assert isinstance(socket.getaddrinfo, LoopbackResolver)  # the test's mapping answers
+    assert _addresses(secure_hostname) == {"::1"}
+    assert _addresses(secure_hostname.upper()) == {"::1"}  # names are case-insensitive
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo(secure_hostname, 443, socket.AF_INET)  # no IPv4 address
+    with pytest.raises(socket.gaierror):  # a name is not a numeric host
+        socket.getaddrinfo(secure_hostname, 443, flags=socket.AI_NUMERICHOST)
+    assert [str(ip) for ip in default_lookup_ip(secure_hostname)] == ["::1"]  # the library's
 
 
-def test_secure_hostname_resolves_to_ipv6_loopback_only() -> None:
-    ensure_hosts_entry(SECURE_HOSTNAME)
-    assert {info[4][0] for info in socket.getaddrinfo(SECURE_HOSTNAME, 443)} == {"::1"}
+def test_names_resolve_only_while_the_test_maps_them(loopback_resolver: LoopbackResolver) -> None:
+    # A random name no hosts file or DNS knows: it resolves because the test says so.
+    name = f"rc-{secrets.token_hex(6)}.test"
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo(name, 443)
+    loopback_resolver.add(name)
+    assert _addresses(name) == {"::1"}
+    assert "127.0.0.1" in _addresses("localhost")  # other names still go to the system
+    with pytest.raises(ValueError, match="not a loopback address"):
+        loopback_resolver.add("outside.test", "192.0.2.1")
+
+
+def test_a_tls_registry_under_a_name_of_the_tests_own(
+    loopback_resolver: LoopbackResolver, pki: PKI, tmp_path: Path
+) -> None:
+    name = f"rc-{secrets.token_hex(6)}.test"
+    loopback_resolver.add(name)
+    with start_registry(tmp_path, host=name, tls=pki.issue_server([name])) as registry, \
+            _plain_session() as http:
+        assert registry.host == f"{name}:{registry.port}"
+        assert registry.bind == "::1"
+        assert http.get(registry.url + "/v2/", verify=str(pki.ca_path)).status_code == 200
+
+
+def test_start_registry_refuses_a_name_the_test_did_not_map(tmp_path: Path) -> None:
+    # Even when /etc/hosts happens to map it: the suite never depends on the machine's names.
+    with pytest.raises(RegistryStartError, match="secure_hostname fixture"):
+        start_registry(tmp_path, host=SECURE_HOSTNAME)
+
+
+def test_a_child_python_resolves_the_names_too(secure_hostname_child_env: dict[str, str]) -> None:
+    code = "import socket; print(sorted({i[4][0] for i in socket.getaddrinfo(%r, 443)}))"
+    child = subprocess.run([sys.executable, "-c", code % SECURE_HOSTNAME],
+                           env=secure_hostname_child_env, capture_output=True, text=True)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "['::1']"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
@@ -461,21 +499,3 @@ def test_registry_config_is_json_on_disk(tls_basic_registry: RegistryEnv) -> Non
     assert config["auth"]["htpasswd"]["path"].endswith("htpasswd")
     htpasswd = Path(config["auth"]["htpasswd"]["path"]).read_text()
     assert htpasswd.startswith("alice:$2b$04$")
-
-
-def test_ensure_hosts_entry_needs_no_write_when_present(tmp_path: Path) -> None:
-    hosts = tmp_path / "hosts"
-    hosts.write_text("::1 a.test  # already there\n")
-    hosts.chmod(0o444)
-    real_open = Path.open
-
-    def read_only_open(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
-        if self == hosts and mode != "r":
-            raise PermissionError(13, "Read-only file system")
-        return real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Path, "open", read_only_open)
-        ensure_hosts_entry("a.test", hosts)
-        with pytest.raises(pytest.skip.Exception, match="Read-only file system"):
-            ensure_hosts_entry("b.test", hosts)

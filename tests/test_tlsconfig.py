@@ -19,12 +19,8 @@ from registry_core.tlsconfig import (
     parse_certificates,
     pem_blocks,
 )
+from tests.shared_fixtures import CA_NAME
 from tests.tls_helpers import issue_cert, make_ca, write_pem
-
-
-@pytest.fixture(scope="module")
-def ca():
-    return make_ca("tlsconfig test CA")
 
 
 def test_defaults_are_the_references_server_default():
@@ -59,7 +55,7 @@ def test_added_root_ca_is_loaded_into_the_context(ca):
     assert config.root_cas == [ca.cert_pem]
     loaded = config.ssl_context().get_ca_certs()
     subjects = [{rdn[0][0]: rdn[0][1] for rdn in cert["subject"]} for cert in loaded]
-    assert {"commonName": "tlsconfig test CA"} in subjects
+    assert {"commonName": CA_NAME} in subjects
 
 
 def test_add_root_ca_refuses_text_without_a_certificate():
@@ -163,7 +159,7 @@ def test_parse_certificates_skips_other_blocks_and_reads_bundles(ca):
     other = make_ca("second")
     certificates = parse_certificates(ca.key_pem + ca.cert_pem + other.cert_pem, "bundle")
     assert [c.subject.rfc4514_string() for c in certificates] == [
-        "CN=tlsconfig test CA",
+        f"CN={CA_NAME}",
         "CN=second",
     ]
 

@@ -55,11 +55,6 @@ def no_proxy_environment(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def ca():
-    return make_ca("transport test CA")
-
-
-@pytest.fixture(scope="module")
 def other_ca():
     return make_ca("some other CA")
 
