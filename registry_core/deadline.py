@@ -50,7 +50,10 @@ class Deadline:
         self.seconds = seconds
         self.what = what
         self.parent = parent
-        self.expires_at = time.monotonic() + seconds
+        #: When this deadline, by itself, expires; ``expires_at`` is the earlier of that
+        #: and the enclosing deadline's.
+        self.own_expires_at = time.monotonic() + seconds
+        self.expires_at = self.own_expires_at
         if parent is not None:
             self.expires_at = min(self.expires_at, parent.expires_at)
         self.phase = "starting"
@@ -103,8 +106,17 @@ class Deadline:
         return found
 
     def error(self) -> DeadlineExceededError:
+        """The error, naming the deadline of the chain that ran out (the one with the
+        earliest expiry of its own: a request's deadline cut short by the caller's is the
+        caller's) and the phase the call was in."""
+        binding: Deadline = self
+        deadline: Deadline | None = self.parent
+        while deadline is not None:
+            if deadline.own_expires_at <= binding.own_expires_at:
+                binding = deadline
+            deadline = deadline.parent
         return DeadlineExceededError(
-            f"{self.what}: no complete answer within the deadline of {self.seconds:g} s "
+            f"{binding.what}: no complete answer within the deadline of {binding.seconds:g} s "
             f"(timed out {self.fired_phase or self.phase})"
         )
 

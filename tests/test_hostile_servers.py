@@ -26,12 +26,14 @@ from registry_core.errors import (
     DeadlineExceededError,
     RegistryError,
     ResponseTooLargeError,
+    TransportError,
 )
 from registry_core.manager import get_plugin_manager
 from registry_core.reference import parse_normalized_named
 from registry_core.service import DefaultService
 from registry_core.types import AuthConfig
 from tests.canary import Canary
+from tests.fault_proxy import fault_proxy as fault_proxy  # noqa: F401  (the fixture)
 from tests.hostile_server import Conn, HostileServer, Request
 
 V2 = ("Docker-Distribution-Api-Version", "registry/2.0")
@@ -321,3 +323,43 @@ def test_a_401_after_a_fresh_token_is_retried_once_then_an_error(
         _tags(registry, secret_canary)
     tag_requests = [r for r in registry.server.requests if r.path.endswith("/tags/list")]
     assert len(tag_requests) <= 3  # the first, one with a token, at most one retry
+
+
+# -- the real registry behind the fault proxy ------------------------------------------------
+
+
+@pytest.fixture
+def proxied(plain_registry: Any, fault_proxy: Callable[..., Any]) -> Any:
+    from tests.programs import require_program
+
+    require_program("docker-registry")
+    return fault_proxy(plain_registry.host)
+
+
+def _proxied_tags(proxy: Any) -> list[str]:
+    info = parse_repository_info(parse_normalized_named(f"{proxy.host}/team/app"))
+    svc = DefaultService(plugin_manager=get_plugin_manager())
+    with open_session(svc, info) as session:
+        return list_tags(session, info)
+
+
+def test_the_real_registry_through_the_proxy(proxied: Any) -> None:
+    assert sorted(_proxied_tags(proxied)) == ["1.0", "2.0"]
+
+
+@pytest.mark.parametrize("reset", [False, True])
+def test_a_tag_list_cut_mid_body_is_a_typed_error(proxied: Any, reset: bool) -> None:
+    from tests.fault_proxy import Rule
+
+    proxied.set_rule(Rule(cut_body_after=5, reset=reset))  # the ping's body is 2 bytes
+    with pytest.raises(TransportError):
+        _proxied_tags(proxied)
+
+
+def test_a_dripping_registry_ends_at_the_deadline(proxied: Any) -> None:
+    from tests.fault_proxy import Rule
+
+    proxied.set_rule(Rule(drip_interval=0.2))
+    with pytest.raises(DeadlineExceededError) as caught, call_deadline(1.0, "listing tags"):
+        _proxied_tags(proxied)
+    assert str(caught.value).startswith("listing tags: ")
