@@ -49,7 +49,7 @@ def _quoted_forms(secret: str) -> set[str]:
     forms.update(json.dumps(secret, ensure_ascii=ascii_only)[1:-1] for ascii_only in (True, False))
     for form in list(forms):
         forms.add(go_quote(form)[1:-1])
-        forms.add(time_quote(form.encode("utf-8"))[1:-1])
+        forms.add(time_quote(form.encode("utf-8", "surrogatepass"))[1:-1])
     forms.add(repr(secret)[1:-1])
     return forms
 
@@ -66,11 +66,17 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     searched for: they would blank out ordinary words.
     """
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        raw = secret.encode("utf-8")
+        # "surrogatepass": a secret read with surrogateescape (a non-UTF-8 byte under a C
+        # locale) must be redacted too, not make redaction itself fail.
+        raw = secret.encode("utf-8", "surrogatepass")
         forms = _quoted_forms(secret)
         for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
             forms.update((encoded.decode("ascii"), encoded.decode("ascii").rstrip("=")))
-        escaped = {quote_plus(secret), quote(secret, safe=""), quote(secret)} - {secret}
+        escaped = {
+            quote_plus(secret, errors="surrogatepass"),
+            quote(secret, safe="", errors="surrogatepass"),
+            quote(secret, errors="surrogatepass"),
+        } - {secret}
         for form in sorted(forms, key=len, reverse=True):
             if len(form) >= 4:
                 text = text.replace(form, "[redacted]")
