@@ -27,7 +27,7 @@ import pluggy
 import requests
 from requests.adapters import BaseAdapter
 
-from .errors import InvalidArgumentError, PluginError
+from .errors import InvalidArgumentError, PluginError, RegistryError
 from .hookspecs import PROJECT_NAME, Action, RegistrySpecs, SendFunction
 from .interfaces import RequestModifier
 from .types import APIEndpoint, AuthConfig
@@ -407,7 +407,14 @@ class Hooks:
 
     def request_modifiers(self, host: str) -> list[RequestModifier]:
         """``registry_request_modifiers``: all plugins' modifiers, in call order."""
-        answers = self.pm.hook.registry_request_modifiers(host=host)
+        try:
+            answers = self.pm.hook.registry_request_modifiers(host=host)
+        except RegistryError:
+            raise
+        except Exception as exc:  # only typed errors leave the library
+            raise PluginError(
+                f"a registry_request_modifiers plugin failed: {type(exc).__name__}: {exc}"
+            ) from exc
         return _flatten("registry_request_modifiers", answers, RequestModifier)
 
     def configure_tls(self, hostname: str, secure: bool, tls_config: TLSConfig) -> None:
@@ -436,8 +443,19 @@ class Hooks:
         """``registry_send_request``: the response, sent through the plugins.
 
         If every plugin passes (the core's own sender blocked), ``send(request)`` sends it.
+
+        :raises PluginError: a plugin failed with an exception that is not a
+            :class:`~registry_core.errors.RegistryError` (only typed errors leave the
+            library; the next request goes through the plugins afresh).
         """
-        response = self.pm.hook.registry_send_request(request=request, send=send)
+        try:
+            response = self.pm.hook.registry_send_request(request=request, send=send)
+        except RegistryError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"a registry_send_request plugin failed: {type(exc).__name__}: {exc}"
+            ) from exc
         if response is None:
             return send(request)
         if not isinstance(response, requests.Response):

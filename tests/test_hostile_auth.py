@@ -81,3 +81,43 @@ def test_redact_takes_any_secret(secret: str) -> None:
     text = f"a {secret} b {json.dumps(secret)} c {quote(secret, errors='surrogatepass')}"
     redacted = redact(text, [secret])
     assert "s3cr3t" not in redacted
+
+
+def test_a_plugin_that_raises_does_not_poison_the_pipeline() -> None:
+    """A plugin failing inside a hook is a typed error for that request only; the next
+    request goes through the plugins afresh and succeeds."""
+    from registry_core.errors import PluginError
+    from registry_core.hookspecs import hookimpl
+    from registry_core.manager import Hooks, get_plugin_manager
+    from registry_core.transport import http_client
+
+    class Flaky:
+        sends = 0
+        modifier_calls = 0
+
+        @hookimpl
+        def registry_send_request(self, request: requests.PreparedRequest,
+                                  send: object) -> None:
+            self.sends += 1
+            if self.sends == 1:
+                raise RuntimeError("plugin bug in send")
+
+        @hookimpl
+        def registry_request_modifiers(self, host: str) -> list[object]:
+            self.modifier_calls += 1
+            if self.modifier_calls == 1:
+                raise KeyError("plugin bug in modifiers")
+            return []
+
+    pm = get_plugin_manager(load_entrypoints=False)
+    plugin = Flaky()
+    pm.register(plugin)
+    with StubServer() as server:
+        first = http_client(plugin_hooks=Hooks(pm), host_modifiers=Hooks(pm).request_modifiers)
+        with pytest.raises(PluginError, match="registry_request_modifiers plugin failed"):
+            first.get(server.url + "/v2/", timeout=5)
+        second = http_client(plugin_hooks=Hooks(pm), host_modifiers=Hooks(pm).request_modifiers)
+        with pytest.raises(PluginError, match="registry_send_request plugin failed"):
+            second.get(server.url + "/v2/", timeout=5)
+        assert second.get(server.url + "/v2/", timeout=5).status_code == 200
+        assert len(server.seen) == 1
