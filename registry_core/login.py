@@ -45,6 +45,7 @@ from .gocompat import (  # Go's url.Parse, with its error texts
     url_parse,
 )
 from .ping import confirms_v2, ping_url
+from .redaction import mask_userinfo
 from .transport import headers, new_transport
 from .types import APIEndpoint, APIVersion, AuthConfig
 
@@ -98,10 +99,12 @@ def registry_host_of(server_address: str) -> str:
     if not server_address.startswith(("https://", "http://")):
         server_address = "https://" + server_address
     try:
-        parsed = url_parse(to_bytes(server_address))
+        return from_bytes(url_parse(to_bytes(server_address)).host)
     except InvalidArgumentError as exc:
-        raise InvalidServerAddressError(f"unable to parse server address: {exc}") from None
-    return from_bytes(parsed.host)
+        problem = mask_userinfo(str(exc))  # a password in the address is shown as xxxxx
+    # Raised outside the except clause: the parser's error, which quotes the address with
+    # its password, is then not even the context of ours.
+    raise InvalidServerAddressError(f"unable to parse server address: {problem}")
 
 
 # -- login -----------------------------------------------------------------------------------

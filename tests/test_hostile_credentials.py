@@ -114,3 +114,21 @@ def test_credentials_from_a_plugin_are_checked(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(RegistryError) as caught:
         store.basic("https://reg.example/")
     assert not _leaks(caught.value, SECRET)
+
+
+@pytest.mark.parametrize("address", ["http://bob:s3cr3t@[::1/v2/", "https://bob:s3cr3t@h:port/",
+                                     "bob:s3cr3t@[::1"])
+def test_a_server_address_with_a_password_is_never_quoted(address: str, tmp_path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from registry_core.service import DefaultService
+
+    monkeypatch.setenv("REGISTRY_CORE_CERTS_DIR", str(tmp_path))
+    config = AuthConfig(username="bob", password="pw", server_address=address)
+    with pytest.raises(RegistryError) as caught:
+        DefaultService().auth(config, "ua")
+    assert not _leaks(caught.value, "s3cr3t")
+    for call in (DefaultService().lookup_pull_endpoints, DefaultService().tls_config):
+        try:
+            call(address)
+        except RegistryError as exc:
+            assert not _leaks(exc, "s3cr3t")
