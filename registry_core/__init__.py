@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .certs import host_certs_dir, read_certs_directory
 from .config import (
     ServiceOptions,
@@ -54,6 +56,8 @@ from .types import (
     SearchResults,
     ServiceConfig,
 )
+from .v1endpoint import V1Endpoint, new_v1_endpoint
+from .v1session import Session, new_session
 
 __version__ = "0.1.0"
 
@@ -112,4 +116,32 @@ __all__ = [
     "SearchResult",
     "SearchResults",
     "ServiceConfig",
+    "V1Endpoint",
+    "new_v1_endpoint",
+    "Session",
+    "new_session",
+    "auth_transport",
+    "new_static_credential_store",
 ]
+
+
+if TYPE_CHECKING:
+    from registry_core_plugins.static_credentials import new_static_credential_store
+    from registry_core_plugins.v1_token_auth import auth_transport
+
+#: Names the reference exports from its registry package that live with the built-in plugins
+#: using them. They are imported on first use, so that importing registry_core never imports a
+#: plugin module a user has blocked.
+_FROM_PLUGINS = {
+    "auth_transport": "registry_core_plugins.v1_token_auth",
+    "new_static_credential_store": "registry_core_plugins.static_credentials",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _FROM_PLUGINS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -201,15 +201,33 @@ class SessionFactory:
         policy: RealmPolicy,
     ) -> list[AuthenticationHandler]:
         """The handlers that answer ``endpoint``'s challenges, in order: the token handler
-        (``bearer``), then the basic handler (``basic``), as the reference's
-        ``NewAuthorizer(manager, tokenHandler, basicHandler)``."""
-        # Token requests share the registry's transport (its TLS) but never its authorizer;
-        # the realm's host gets its own plugin modifiers.
-        token_session = self.session(endpoint, transport=session.get_adapter(endpoint.url))
-        token_handler = self.resources.token_handler(
-            token_session, credentials, scopes=scopes, realm_policy=policy
-        )
-        return [token_handler, BasicHandler(credentials)]
+        (``bearer``) and the basic handler (``basic``), as the reference's
+        ``NewAuthorizer(manager, tokenHandler, basicHandler)``, then the handlers the
+        ``registry_auth_handlers`` plugins give; a plugin's handler for ``bearer`` or
+        ``basic`` replaces the built-in one.
+
+        :raises PluginError: a plugin answered with something that is not a handler, or two
+            plugins answer the same scheme.
+        """
+        # Token requests (and a plugin handler's own requests) share the registry's
+        # transport (its TLS) but never its authorizer; each host gets its own modifiers.
+        side_session = self.session(endpoint, transport=session.get_adapter(endpoint.url))
+        plugin_handlers: list[AuthenticationHandler] = []
+        if self.hooks is not None:
+            plugin_handlers = self.hooks.auth_handlers(
+                policy.registry, policy.secure, side_session, credentials, scopes, policy
+            )
+        claimed = {handler.scheme for handler in plugin_handlers}
+        built_in: list[AuthenticationHandler] = []
+        if "bearer" not in claimed:
+            built_in.append(
+                self.resources.token_handler(
+                    side_session, credentials, scopes=scopes, realm_policy=policy
+                )
+            )
+        if "basic" not in claimed:
+            built_in.append(BasicHandler(credentials))
+        return built_in + plugin_handlers
 
     def authorize(
         self,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .errors import PingResponseError
-from .urls import default_port, host_port
+from .urls import default_port, host_port, idna_host
 
 if TYPE_CHECKING:
     import requests
@@ -182,11 +182,7 @@ def _ascii_host(host: str) -> str:
     if host.isascii():
         return host
     name, colon, port = host.rpartition(":") if _has_port(host) else (host, "", "")
-    try:
-        name = name.encode("idna").decode("ascii")
-    except UnicodeError:
-        return host
-    return f"{name}{colon}{port}"
+    return f"{idna_host(name)}{colon}{port}"
 
 
 def normalize_url(url: str) -> str:

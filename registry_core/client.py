@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -24,10 +24,11 @@ from .authorizer import (
     redact,
     repository_scope,
 )
-from .authsession import SessionFactory
+from .authsession import SessionFactory, SessionResources
 from .config import get_auth_config_key
 from .credentials import HookCredentialStore
 from .errors import (
+    AllEndpointsFailedError,
     AuthenticationError,
     InvalidArgumentError,
     RegistryError,
@@ -35,6 +36,8 @@ from .errors import (
     TransportError,
 )
 from .gocompat import go_status_text
+from .modifiers import default_user_agent, headers
+from .redact import redact_url
 from .transport import RegistrySession
 from .types import APIEndpoint, APIVersion, RepositoryInfo
 
@@ -79,6 +82,9 @@ def open_session(
     actions: Sequence[str] = ("pull",),
     *,
     trusted_realms: Iterable[str] = (),
+    user_agent: str | None = None,
+    meta_headers: Mapping[str, str | Sequence[str]] | None = None,
+    resources: SessionResources | None = None,
 ) -> RepositorySession:
     """A session bound to the first pull endpoint of the repository that answers a ping.
 
@@ -95,8 +101,15 @@ def open_session(
         another domain, as ``scheme://host[:port][/path]``: a realm matches when its scheme,
         host and port are the same and its path starts with the path in whole segments (the
         ``registry_trust_realm`` hook can allow realms too).
+    :param user_agent: the ``User-Agent`` of every request (pings, token requests, reads);
+        empty or ``None`` for :func:`~registry_core.modifiers.default_user_agent`.
+    :param meta_headers: headers added to every request, as the reference's
+        ``Headers(userAgent, metaHeaders)``; ``None`` for none.
+    :param resources: where the session's transport, ping and token handler come from
+        (:class:`~registry_core.authsession.SessionResources`); ``None`` builds them anew.
     :raises InvalidArgumentError: ``actions`` is a string, not a sequence of actions.
-    :raises TransportError: no endpoint answered (the last endpoint's error).
+    :raises AllEndpointsFailedError: no endpoint could be reached: the last endpoint's error
+        (the reference's message), then, when there were several, what each answered.
     :raises RegistryError: the service has no endpoint for the repository.
     """
     if isinstance(actions, str):
@@ -107,26 +120,28 @@ def open_session(
     credentials = HookCredentialStore(service.hooks, get_auth_config_key(repository_info.index))
     scope = repository_scope(repository_info.name.path, actions, repository_info.class_)
     trusted = tuple(trusted_realms)
-    last_error: TransportError | None = None
+    modifiers = headers(user_agent or default_user_agent(), meta_headers)
+    failed: list[tuple[str, bool, RegistryError]] = []
     for endpoint in endpoints:
         try:
-            return _bind(service, endpoint, credentials, scope, trusted)
+            factory = SessionFactory(
+                service.hooks, modifiers, trusted_realms=trusted, resources=resources
+            )
+            return _bind(factory, endpoint, credentials, scope)
         except TransportError as exc:
             log.info("endpoint %s did not answer, trying the next one: %s", endpoint.url, exc)
-            last_error = exc
-    if last_error is not None:
-        raise last_error
+            failed.append((redact_url(endpoint.url), endpoint.mirror, exc))
+    if failed:
+        raise AllEndpointsFailedError(failed) from failed[-1][2]
     raise RegistryError(f"no v2 endpoint to reach {hostname}")
 
 
 def _bind(
-    service: SessionService,
+    factory: SessionFactory,
     endpoint: APIEndpoint,
     credentials: HookCredentialStore,
     scope: str,
-    trusted_realms: tuple[str, ...],
 ) -> RepositorySession:
-    factory = SessionFactory(service.hooks, trusted_realms=trusted_realms)
     session = factory.open(endpoint, credentials, [scope], RepositorySession)
     session.base_url = endpoint.url.rstrip("/")
     session.endpoint = endpoint

@@ -17,14 +17,32 @@ __all__ = [
     "errcode_text",
 ]
 
-#: distribution's errcode values and default messages, for token servers' error bodies.
+#: The error codes the reference knows, with their default messages. Go registers codes
+#: process-wide: ``registry/api/errcode`` registers the first six, and ``registry/api/v2``
+#: (imported by distribution's client, hence by the reference) the rest. A code missing here
+#: would be read as ``UNKNOWN``, so a registry's ``NAME_UNKNOWN`` became ``unknown: ...``.
 _ERROR_CODES = {
+    # registry/api/errcode/register.go
     "UNKNOWN": "unknown error",
     "UNSUPPORTED": "The operation is unsupported.",
     "UNAUTHORIZED": "authentication required",
     "DENIED": "requested access to the resource is denied",
     "UNAVAILABLE": "service unavailable",
     "TOOMANYREQUESTS": "too many requests",
+    # registry/api/v2/errors.go
+    "DIGEST_INVALID": "provided digest did not match uploaded content",
+    "SIZE_INVALID": "provided length did not match content length",
+    "NAME_INVALID": "invalid repository name",
+    "TAG_INVALID": "manifest tag did not match URI",
+    "NAME_UNKNOWN": "repository name not known to registry",
+    "MANIFEST_UNKNOWN": "manifest unknown",
+    "MANIFEST_INVALID": "manifest invalid",
+    "MANIFEST_UNVERIFIED": "manifest failed signature verification",
+    "MANIFEST_BLOB_UNKNOWN": "blob unknown to registry",
+    "BLOB_UNKNOWN": "blob unknown to registry",
+    "BLOB_UPLOAD_UNKNOWN": "blob upload unknown to registry",
+    "BLOB_UPLOAD_INVALID": "blob upload invalid",
+    "PAGINATION_NUMBER_INVALID": "invalid number of results requested",
 }
 
 

@@ -8,6 +8,8 @@ those into search engines; secrets never appear in a message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "RegistryError",
     "InvalidArgumentError",
@@ -30,6 +32,8 @@ __all__ = [
     "PluginError",
     "CredentialStoreError",
     "CredentialHelperError",
+    "V1ResponseError",
+    "AllEndpointsFailedError",
     "InvalidCredentialsError",
     "DeadlineExceededError",
     "ResponseTooLargeError",
@@ -152,6 +156,37 @@ class CredentialHelperError(CredentialStoreError):
     def __init__(self, helper: str, message: str) -> None:
         self.helper = helper
         super().__init__(f"credential helper {helper}: {message}")
+
+
+class V1ResponseError(RegistryError):
+    """A v1 registry or index answered with a status the operation cannot use (Go's
+    ``jsonmessage.JSONError`` from the v1 session): the message is the reference's, ``code``
+    the HTTP status."""
+
+    def __init__(self, message: str, code: int = 0) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class AllEndpointsFailedError(TransportError):
+    """No endpoint of a registry could be reached (its mirrors, then the registry itself).
+
+    The message's first line is the last endpoint's error, the reference's whole message;
+    when more than one endpoint was tried, the next lines say what each one answered, in
+    the order tried (beyond the reference, which names only the last).
+
+    :ivar attempts: ``(endpoint_url, is_mirror, error)`` for each endpoint tried, in order.
+    """
+
+    def __init__(self, attempts: Sequence[tuple[str, bool, RegistryError]]) -> None:
+        self.attempts = tuple(attempts)
+        lines = [str(self.attempts[-1][2])] if self.attempts else []
+        if len(self.attempts) > 1:
+            lines.append(f"all {len(self.attempts)} endpoints failed, in the order tried:")
+            for url, mirror, error in self.attempts:
+                what = "mirror" if mirror else "endpoint"
+                lines.append(f"  {what} {url}: {error}")
+        super().__init__("\n".join(lines))
 
 
 class InvalidCredentialsError(InvalidArgumentError):

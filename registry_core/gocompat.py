@@ -1,18 +1,19 @@
-"""What Go's ``net/url``, ``net``, ``strconv`` and ``time`` do, where Python's standard library
-differs.
+"""What Go's ``net/url``, ``net``, ``strconv``, ``strings``, ``time`` and ``net/http`` do, where
+Python's standard library differs.
 
 The reference decides what it accepts, and words its errors, through Go's standard library:
 ``url.Parse`` for mirrors and login addresses, ``net.ParseCIDR``, ``net.ParseIP`` and
 ``net.SplitHostPort`` for insecure registries, ``strconv.Atoi`` for ports, ``%q``
 (``strconv.Quote``) in most messages, and ``time.Time.UnmarshalJSON`` for the ``issued_at`` of
-a token response. :mod:`urllib.parse`, :mod:`ipaddress` and :mod:`datetime` disagree with
-those in many corners: ``http://host?`` has an empty query in Go, ``https:host`` is an opaque
-URL with no path, ``net.ParseIP`` refuses IPv4 octets with leading zeros, an IPv4-mapped range
-is printed and matched as an IPv4 one, Go's RFC 3339 layout wants an upper-case ``T`` where
-:meth:`~datetime.datetime.fromisoformat` takes a space, and the texts of the errors differ
-throughout. This module reproduces exactly the parts the reference uses, so that the same
-input is accepted or refused with the same message; it is not a general port of those
-packages. Go's ``encoding/json`` is in :mod:`registry_core.gojson`.
+a token response; ``strings.ToLower``, ``http.StatusText`` and the ``%s`` of an ``http.Header``
+where the reference's messages show them. :mod:`urllib.parse`, :mod:`ipaddress` and
+:mod:`datetime` disagree with those in many corners: ``http://host?`` has an empty query in Go,
+``https:host`` is an opaque URL with no path, ``net.ParseIP`` refuses IPv4 octets with leading
+zeros, an IPv4-mapped range is printed and matched as an IPv4 one, Go's RFC 3339 layout wants
+an upper-case ``T`` where :meth:`~datetime.datetime.fromisoformat` takes a space, and the texts
+of the errors differ throughout. This module reproduces exactly the parts the reference uses,
+so that the same input is accepted or refused with the same message; it is not a general port
+of those packages. Go's ``encoding/json`` is in :mod:`registry_core.gojson`.
 
 Go strings are bytes, so the URL functions work on bytes: :func:`to_bytes` gives the UTF-8
 encoding of a Python string and :func:`from_bytes` turns a result back into one; neither

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     import requests
     from requests.adapters import BaseAdapter
 
-    from .interfaces import RequestModifier
+    from .handlers import AuthenticationHandler
+    from .interfaces import CredentialStore, RequestModifier
+    from .realm import RealmPolicy
     from .service import Service
     from .tlsconfig import TLSConfig
     from .types import APIEndpoint, AuthConfig, ServiceConfig
@@ -232,21 +234,87 @@ class RegistrySpecs:
         .. versionadded:: 0.1
         """
 
+    @hookspec
+    def registry_auth_handlers(
+        self,
+        registry: str,
+        secure: bool,
+        session: requests.Session,
+        credentials: CredentialStore | None,
+        scopes: Sequence[str],
+        realm_policy: RealmPolicy,
+    ) -> Sequence[AuthenticationHandler] | None:
+        """Return handlers that answer ``registry``'s authentication challenges.
+
+        A handler (see :class:`~registry_core.handlers.AuthenticationHandler`) answers the
+        challenges of one scheme, its lower-case ``scheme``: for each request to a host whose
+        ping recorded a challenge of that scheme, the authorizer calls its
+        ``authorize_request(request, params)`` with the challenge's parameters, and the
+        handler adds what the registry wants (a header, usually). This is how a plugin
+        package answers a scheme the core does not know (a cloud registry's own exchange of
+        credentials), or replaces how the ``bearer`` or ``basic`` scheme is answered: a
+        handler for a scheme replaces the built-in handler of that scheme. Handlers are
+        applied in the reference's order, the built-in token handler (``bearer``) and basic
+        handler (``basic``) first, then the plugins' handlers in the order the plugins are
+        called; two plugins answering the same scheme is a
+        :class:`~registry_core.errors.PluginError`.
+
+        The session factory asks once per session (a repository session, a login). Send any
+        request of your own (a token exchange) through ``session``, and check a realm with
+        ``realm_policy.check(realm)`` before sending credentials to it.
+
+        Return ``None`` (or an empty sequence) to add nothing. All implementations are
+        called; their handlers are used in the order the plugins are called.
+
+        Example::
+
+            class ExchangeHandler:
+                scheme = "exchange"
+
+                def __init__(self, session, credentials, realm_policy):
+                    ...
+
+                def authorize_request(self, request, params):
+                    self.realm_policy.check(params["realm"])
+                    request.headers["Authorization"] = "Exchange " + self.token(params)
+
+            @hookimpl
+            def registry_auth_handlers(registry, session, credentials, realm_policy):
+                return [ExchangeHandler(session, credentials, realm_policy)]
+
+        :param registry: the registry host (and port) the session talks to.
+        :param secure: whether the registry is a secure one.
+        :param session: sends a handler's own requests: the registry's TLS, the
+            ``User-Agent`` and meta headers, each host's request modifiers and the send
+            hooks, but no authorizer.
+        :param credentials: the session's credentials (user name and password, identity
+            tokens), or ``None`` for an anonymous session.
+        :param scopes: the token scopes the session asks for, such as
+            ``repository:team/app:pull``.
+        :param realm_policy: where credentials may go
+            (:class:`~registry_core.realm.RealmPolicy`, with the ``registry_trust_realm``
+            plugins).
+        :returns: a sequence of authentication handlers, or ``None``.
+
+        .. versionadded:: 0.1
+        """
+
     @hookspec(firstresult=True)
     def registry_send_request(
         self, request: requests.PreparedRequest, send: SendFunction
     ) -> requests.Response | None:
         """Send ``request`` and return its response: the seam for logging, metrics, retries.
 
-        The core's own implementation runs last and calls ``send(request)``. Wrap it with
-        ``wrapper=True``: ``response = yield`` sends the request (through the plugins further
-        in), and what you return is the response the caller sees. A retry wrapper may call
-        ``send(request)`` again itself.
+        The core's own sender is not a plugin and cannot be blocked: every call of this hook
+        ends with it, after every plugin's plain implementation and inside every wrapper, and
+        it calls ``send(request)``. Wrap it with ``wrapper=True``: ``response = yield`` sends
+        the request (through the plugins further in, then the core), so a wrapper always
+        receives a response, or the exception sending raised; what you return is the response
+        the caller sees. A retry wrapper may call ``send(request)`` again itself.
 
         Return ``None`` to pass the request on. Stops at first non-None result. A plain
         implementation that returns a response answers the request itself (a cache, a test
-        double). If every plugin passes (the core's sender blocked), the core calls
-        ``send(request)``.
+        double), and the core then sends nothing.
 
         Example::
 

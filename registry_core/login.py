@@ -44,9 +44,10 @@ from .gocompat import (  # Go's url.Parse, with its error texts
     to_bytes,
     url_parse,
 )
+from .modifiers import default_user_agent, headers
 from .ping import confirms_v2, ping_url
 from .redaction import mask_userinfo
-from .transport import headers, new_transport
+from .transport import new_transport
 from .types import APIEndpoint, APIVersion, AuthConfig
 
 if TYPE_CHECKING:
@@ -115,7 +116,9 @@ def auth(service: LoginService, auth_config: AuthConfig, user_agent: str) -> tup
 
     ``status`` is ``"Login Succeeded"``; ``identity_token`` is the refresh token the token
     server issued (or the one the caller logged in with), else ``""``. ``auth_config`` is not
-    changed.
+    changed. Every request carries ``User-Agent: <user_agent>`` (when empty,
+    :func:`~registry_core.modifiers.default_user_agent`) and, as in the reference, no meta
+    headers.
 
     :raises InvalidArgumentError: ``auth_config`` is not an
         :class:`~registry_core.types.AuthConfig`.
@@ -179,7 +182,7 @@ def _login_v2(
     parts = urlsplit(endpoint.url)
     log.debug("attempting v2 login to registry endpoint %s", url)
     credentials = LoginCredentialStore(dataclasses.replace(auth_config))
-    factory = SessionFactory(hooks, headers(user_agent, None))
+    factory = SessionFactory(hooks, headers(user_agent or default_user_agent(), None))
     session = factory.session(endpoint)
     try:
         try:
@@ -238,7 +241,7 @@ def login_v1(
         transport = hooks.v1_auth_transport(
             transport, dataclasses.replace(auth_config), always_set_basic_auth=False
         )
-    session = SessionFactory(hooks, headers(user_agent, None)).session(
+    session = SessionFactory(hooks, headers(user_agent or default_user_agent(), None)).session(
         endpoint, transport=transport
     )
     secrets = [auth_config.password, f"{auth_config.username}:{auth_config.password}"]

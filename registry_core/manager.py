@@ -33,6 +33,9 @@ from .interfaces import RequestModifier
 from .types import APIEndpoint, AuthConfig
 
 if TYPE_CHECKING:
+    from .handlers import AuthenticationHandler
+    from .interfaces import CredentialStore
+    from .realm import RealmPolicy
     from .service import Service
     from .tlsconfig import TLSConfig
     from .types import ServiceConfig
@@ -60,7 +63,6 @@ DISABLE_PLUGINS_ENV = "REGISTRY_CORE_DISABLE_PLUGINS"
 #: The built-in plugins, by module name. Each is registered under its module name through the
 #: same path as any plugin, so each can be blocked by that name.
 DEFAULT_PLUGINS: tuple[str, ...] = (
-    "registry_core.transport",
     "registry_core_plugins.host_endpoints",
     "registry_core_plugins.mirrors",
     "registry_core_plugins.certsd",
@@ -71,6 +73,11 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "registry_core_plugins.containers_auth",
     "registry_core_plugins.docker_config",
 )
+
+#: Names that were built-in plugins once. Blocking one is still accepted (and does nothing)
+#: rather than warned about as a misspelling: ``registry_core.transport`` held the core's
+#: sender, which is no longer a plugin (see :meth:`Hooks.send_request`).
+_RETIRED_PLUGINS = frozenset({"registry_core.transport"})
 
 #: Where a plugin came from: shipped with the host, found through an entry point, or
 #: registered by a program with :meth:`pluggy.PluginManager.register`.
@@ -267,7 +274,8 @@ def get_plugin_manager(
             pm._register(plugin, name, _Origin("builtin", _HOST_DISTRIBUTION, version))
     if load_entrypoints:
         known |= _load_entrypoints(pm)
-    for name in sorted(blocked - known):  # most likely a misspelt name: the plugin still runs
+    # Most likely a misspelt name: the plugin still runs.
+    for name in sorted(blocked - known - _RETIRED_PLUGINS):
         log.warning("cannot block plugin %r: no plugin has that name", name)
     try:
         pm.check_pending()  # cannot fail after _register's checks; kept as the last guard
@@ -437,27 +445,82 @@ class Hooks:
             raise _wrong_answer("registry_trust_realm", answer, "True, False or None")
         return answer
 
+    def auth_handlers(
+        self,
+        registry: str,
+        secure: bool,
+        session: requests.Session,
+        credentials: CredentialStore | None,
+        scopes: Sequence[str],
+        realm_policy: RealmPolicy,
+    ) -> list[AuthenticationHandler]:
+        """``registry_auth_handlers``: all plugins' handlers, in call order.
+
+        :raises PluginError: an answer is not a handler (a lower-case ``scheme`` string and
+            a callable ``authorize_request``), or two handlers answer the same scheme.
+        """
+        answers = self.pm.hook.registry_auth_handlers(
+            registry=registry,
+            secure=secure,
+            session=session,
+            credentials=credentials,
+            scopes=tuple(scopes),
+            realm_policy=realm_policy,
+        )
+        handlers: list[AuthenticationHandler] = _flatten("registry_auth_handlers", answers, object)
+        seen: dict[str, AuthenticationHandler] = {}
+        for handler in handlers:
+            scheme = getattr(handler, "scheme", None)
+            if (
+                not isinstance(scheme, str)
+                or not scheme
+                or scheme != scheme.lower()
+                or not callable(getattr(handler, "authorize_request", None))
+            ):
+                raise _wrong_answer(
+                    "registry_auth_handlers",
+                    handler,
+                    "handlers with a lower-case scheme and an authorize_request method",
+                )
+            if scheme in seen:
+                raise PluginError(
+                    f"two plugins answer the auth scheme {scheme!r} of {registry}: "
+                    f"{_describe_handler(seen[scheme])} and {_describe_handler(handler)}"
+                )
+            seen[scheme] = handler
+        return handlers
+
     def send_request(
         self, request: requests.PreparedRequest, send: SendFunction
     ) -> requests.Response:
         """``registry_send_request``: the response, sent through the plugins.
 
-        If every plugin passes (the core's own sender blocked), ``send(request)`` sends it.
+        The core's own sender (``send(request)``) is not a plugin, so it cannot be blocked:
+        it is added to every call of the hook as its last plain implementation, after every
+        plugin's, and inside every wrapper. A wrapper therefore always receives a response
+        (or the exception sending raised), whichever plugins are blocked, and a plugin that
+        answers itself (a cache, a test double) still answers before the core sends.
 
         :raises PluginError: a plugin failed with an exception that is not a
             :class:`~registry_core.errors.RegistryError` (only typed errors leave the
             library; the next request goes through the plugins afresh).
         """
+        caller = self.pm.hook.registry_send_request
+        core = pluggy.HookImpl(None, _CORE_SENDER, _core_send, _CORE_SENDER_OPTIONS)
+        # The implementations in pluggy's order, the last called first: the core goes in
+        # front, so it is called after every plain implementation. (HookCaller.call_extra
+        # would call it before the plugins' unmarked ones.)
         try:
-            response = self.pm.hook.registry_send_request(request=request, send=send)
+            response = self.pm._hookexec(
+                caller.name, [core, *caller.get_hookimpls()], {"request": request, "send": send},
+                True,
+            )
         except RegistryError:
             raise
         except Exception as exc:
             raise PluginError(
                 f"a registry_send_request plugin failed: {type(exc).__name__}: {exc}"
             ) from exc
-        if response is None:
-            return send(request)
         if not isinstance(response, requests.Response):
             raise _wrong_answer("registry_send_request", response, "requests.Response or None")
         return response
@@ -479,6 +542,28 @@ class Hooks:
                 "registry_v1_auth_transport", adapter, "requests.adapters.BaseAdapter or None"
             )
         return adapter
+
+
+#: The name the core's sender carries in pluggy's traces; no plugin is registered under it.
+_CORE_SENDER = "registry-core sender"
+_CORE_SENDER_OPTIONS: pluggy.HookimplOpts = {
+    "wrapper": False,
+    "hookwrapper": False,
+    "optionalhook": False,
+    "tryfirst": False,
+    "trylast": True,
+    "specname": None,
+}
+
+
+def _core_send(request: requests.PreparedRequest, send: SendFunction) -> requests.Response:
+    """The core's sender: sends ``request`` with no hooks around it."""
+    return send(request)
+
+
+def _describe_handler(handler: object) -> str:
+    kind = type(handler)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 def _flatten(hook: str, answers: object, kind: type[Any]) -> list[Any]:

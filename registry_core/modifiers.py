@@ -13,6 +13,7 @@ from .interfaces import RequestModifier
 __all__ = [
     "HeaderRequestModifier",
     "HostModifiers",
+    "default_user_agent",
     "headers",
 ]
 
@@ -61,3 +62,11 @@ def headers(
 #: Gives the request modifiers for one ``host[:port]`` (the ``registry_request_modifiers``
 #: hook, through :meth:`Hooks.request_modifiers <registry_core.manager.Hooks.request_modifiers>`).
 HostModifiers = Callable[[str], Sequence[RequestModifier]]
+
+
+def default_user_agent() -> str:
+    """``registry-core/<version>``: the ``User-Agent`` of every request the library builds
+    when the caller names none (urllib3 would otherwise send ``python-urllib3/<version>``)."""
+    from . import __version__  # here, not at import time: the package imports this module
+
+    return f"registry-core/{__version__}"

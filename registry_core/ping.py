@@ -19,10 +19,12 @@ from .challenge import ChallengeManager, header_values
 from .constants import DEFAULT_REGISTRY_VERSION_HEADER
 from .errors import TransportError
 from .gocompat import go_to_lower
+from .modifiers import default_user_agent, headers
 from .redact import redact_url
 from .tlsconfig import TLSConfig
 from .transport import http_client, new_transport
 from .types import APIEndpoint
+from .urlerror import url_error
 
 if TYPE_CHECKING:
     from requests.adapters import BaseAdapter
@@ -99,7 +101,7 @@ def send_ping(session: requests.Session, url: str) -> requests.Response:
     else:
         response.close()
         return response
-    raise TransportError(f'Get "{redact_url(url)}": {failure}')
+    raise TransportError(url_error("GET", url, failure))
 
 
 def _endpoint_url(endpoint: str | APIEndpoint) -> tuple[str, TLSConfig]:
@@ -120,6 +122,8 @@ def ping_v2_registry(
     :param transport: how to send: a session (used as it is, its request modifiers
         included), an adapter from :func:`registry_core.transport.new_transport`, or ``None``
         for one built from the endpoint's TLS configuration (verification on for a URL).
+        Unless a session is given, the ping's ``User-Agent`` is
+        :func:`~registry_core.modifiers.default_user_agent`.
     :returns: ``(challenge_manager, found_v2)``; the manager holds the challenges of the
         ping URL (none unless the registry answered 401).
     :raises TransportError: the ping could not be sent or answered.
@@ -128,7 +132,10 @@ def ping_v2_registry(
     url, tls_config = _endpoint_url(endpoint)
     if isinstance(transport, requests.Session):
         return _ping_with(transport, url)
-    session = http_client(transport if transport is not None else new_transport(tls_config))
+    session = http_client(
+        transport if transport is not None else new_transport(tls_config),
+        headers(default_user_agent(), None),
+    )
     try:
         return _ping_with(session, url)
     finally:

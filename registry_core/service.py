@@ -35,7 +35,6 @@ from .config import (
     new_repository_info,
     new_service_config,
 )
-from .errors import RegistryError
 from .hookspecs import Action
 from .manager import Hooks, get_plugin_manager
 from .tlsconfig import TLSConfig
@@ -121,6 +120,12 @@ class DefaultService(Service):
         :func:`registry_core.manager.get_plugin_manager` builds one.
     :param lookup_ip: how host names are resolved for matching them against CIDR ranges;
         :func:`registry_core.config.default_lookup_ip` by default.
+    :param user_agent: the ``User-Agent`` of the service's requests when a call names none;
+        ``None`` for :func:`~registry_core.modifiers.default_user_agent`
+        (``registry-core/<version>``).
+    :param meta_headers: headers added to every request of the service's sessions when a
+        call names none (the reference's ``metaHeaders``); logins send none, as the
+        reference's.
     :raises InvalidIndexNameError, InvalidMirrorError, InvalidRegistryOptionError: a bad
         option (where the reference's ``NewService`` returns an error).
     """
@@ -131,7 +136,11 @@ class DefaultService(Service):
         *,
         plugin_manager: pluggy.PluginManager | None = None,
         lookup_ip: LookupIP | None = None,
+        user_agent: str | None = None,
+        meta_headers: Mapping[str, str | Sequence[str]] | None = None,
     ) -> None:
+        self.user_agent = user_agent
+        self.meta_headers = meta_headers
         self.lookup_ip: LookupIP = lookup_ip if lookup_ip is not None else default_lookup_ip
         self._config = new_service_config(options)
         self._write_lock = threading.Lock()
@@ -237,7 +246,7 @@ class DefaultService(Service):
         """See :func:`registry_core.login.auth`."""
         from .login import auth
 
-        status, token = auth(self, auth_config, user_agent)
+        status, token = auth(self, auth_config, user_agent or self.user_agent or "")
         return status, token
 
     def search(
@@ -248,17 +257,31 @@ class DefaultService(Service):
         user_agent: str,
         headers: Mapping[str, Sequence[str]] | None,
     ) -> SearchResults:
-        """Not implemented yet: always raises :class:`RegistryError`."""
-        raise RegistryError("search is not implemented yet")
+        """See :func:`registry_core.search.search`."""
+        from .search import search
+
+        return search(self, term, limit, auth_config, user_agent, headers)
 
     def session(
-        self, repository_info: RepositoryInfo, actions: Sequence[str] = ("pull",)
+        self,
+        repository_info: RepositoryInfo,
+        actions: Sequence[str] = ("pull",),
+        *,
+        user_agent: str | None = None,
+        meta_headers: Mapping[str, str | Sequence[str]] | None = None,
     ) -> RepositorySession:
         """A session on ``repository_info``'s registry, authorized for ``actions``; see
-        :func:`registry_core.client.open_session`."""
+        :func:`registry_core.client.open_session`. ``user_agent`` and ``meta_headers``
+        replace the service's defaults for this session's requests."""
         from .client import open_session
 
-        return open_session(self, repository_info, actions)
+        return open_session(
+            self,
+            repository_info,
+            actions,
+            user_agent=user_agent or self.user_agent,
+            meta_headers=meta_headers if meta_headers is not None else self.meta_headers,
+        )
 
 
 def new_service(options: ServiceOptions | None = None, **kwargs: Any) -> DefaultService:

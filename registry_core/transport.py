@@ -11,8 +11,9 @@ TLS adapter (:mod:`registry_core.tlsadapter`), the redirect policy
 (:mod:`registry_core.redirects`), redaction (:mod:`registry_core.redact`) and Go's
 ``url.Error`` texts (:mod:`registry_core.urlerror`).
 
-This module is also a built-in plugin: its ``registry_send_request`` implementation runs last
-and sends the request.
+The core's own sender is not a plugin: :meth:`Hooks.send_request
+<registry_core.manager.Hooks.send_request>` always puts it last, so no plugin can be blocked
+away from under the ``registry_send_request`` wrappers.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from requests.utils import default_headers
 
 from .bodies import discard_body
 from .errors import TransportError
-from .hookspecs import SendFunction, hookimpl
 from .interfaces import RequestModifier
 from .modifiers import HeaderRequestModifier, HostModifiers, headers
 from .proxy import ProxyConfig
@@ -92,7 +92,6 @@ __all__ = [
     "redirect_headers",
     "referer_for",
     "redact_url",
-    "registry_send_request",
 ]
 
 log = logging.getLogger(__name__)
@@ -415,14 +414,3 @@ def http_client(
     return RegistrySession(
         transport, modifiers, host_modifiers=host_modifiers, plugin_hooks=plugin_hooks, auth=auth
     )
-
-
-# -- the plugin -----------------------------------------------------------------------------
-
-
-@hookimpl(trylast=True)
-def registry_send_request(
-    request: requests.PreparedRequest, send: SendFunction
-) -> requests.Response:
-    """The core's sender: runs last and sends the request, with no hooks around it."""
-    return send(request)

@@ -21,7 +21,9 @@ from .gojson import JSONObject, json_field
 from .tlsconfig import TLSConfig
 
 if TYPE_CHECKING:
+    from .manager import Hooks
     from .reference import Named
+    from .v1endpoint import V1Endpoint
 
 __all__ = [
     "AuthConfig",
@@ -243,6 +245,22 @@ class APIEndpoint:
     official: bool = False
     trim_hostname: bool = False
     tls_config: TLSConfig = field(default_factory=TLSConfig)
+
+    def to_v1_endpoint(
+        self,
+        user_agent: str,
+        meta_headers: Mapping[str, str | Sequence[str]] | None,
+        *,
+        hooks: Hooks | None = None,
+    ) -> V1Endpoint:
+        """A v1 endpoint on this endpoint's URL and TLS configuration, not pinged (Go
+        ``APIEndpoint.ToV1Endpoint``); ``hooks`` are the plugins its client sends through.
+
+        :raises InvalidArgumentError: the URL does not parse.
+        """
+        from .v1endpoint import V1Endpoint
+
+        return V1Endpoint(self.url, self.tls_config, user_agent, meta_headers, hooks=hooks)
 
 
 @dataclass

@@ -134,7 +134,7 @@ def test_redact_covers_url_encoded_and_url_safe_forms() -> None:
          "unauthorized"),
         (b'{"errors": [{"code": "DENIED", "message": "nope"}]}', 403, "denied: nope"),
         (b'{"errors": [{"code": "NAME_UNKNOWN", "message": "repository name not known"}]}', 404,
-         "unknown: repository name not known"),
+         "name unknown: repository name not known"),
         (b'{"errors": [{"code": "DENIED"}, {"code": "UNAUTHORIZED", "detail": 1}]}', 401,
          "errors:\ndenied\nunauthorized: \n"),
         (b'{"errors": []}', 400, None),

@@ -101,3 +101,18 @@ def test_factory_closes_the_session_when_the_ping_fails() -> None:
     with pytest.raises(TransportError):
         factory.open(endpoint, None)
     assert closed
+
+
+def test_open_session_passes_its_resources_to_the_factory(
+    token_registry: RegistryEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from registry_core.client import list_tags, open_session
+    from registry_core.reference import parse_normalized_named
+
+    env = token_registry
+    service = _service(env, monkeypatch)
+    info = service.resolve_repository(parse_normalized_named(f"{env.host}/{env.repository}"))
+    resources = CountingResources()
+    with open_session(service, info, resources=resources) as session:
+        assert sorted(list_tags(session, info)) == ["1.0", "2.0"]
+    assert resources.asked == ["transport", "ping", "token_handler"]

@@ -24,7 +24,6 @@ from registry_core.errors import (
     InvalidMirrorError,
     InvalidRegistryOptionError,
     PluginError,
-    RegistryError,
 )
 from registry_core.hookspecs import hookimpl
 from registry_core.manager import Hooks, get_plugin_manager
@@ -672,8 +671,8 @@ def test_auth_delegates_to_login(make_service, fake_module):
 def test_session_delegates_to_the_client(make_service, fake_module):
     calls = []
 
-    def open_session(service, repository_info, actions):
-        calls.append((service, repository_info, actions))
+    def open_session(service, repository_info, actions, **kwargs):
+        calls.append((service, repository_info, actions, kwargs))
         return "session"
 
     fake_module("registry_core.client", open_session=open_session)
@@ -681,10 +680,16 @@ def test_session_delegates_to_the_client(make_service, fake_module):
     info = service.resolve_repository(parse_normalized_named("reg.example/app"))
     assert isinstance(info, RepositoryInfo)
     assert service.session(info) == "session"
-    assert service.session(info, actions=("pull", "push")) == "session"
-    assert calls == [(service, info, ("pull",)), (service, info, ("pull", "push"))]
+    assert service.session(info, actions=("pull", "push"), user_agent="ua/1") == "session"
+    service.user_agent, service.meta_headers = "default/2", {"X-Meta": ["m"]}
+    assert service.session(info) == "session"
+    assert service.session(info, meta_headers={}) == "session"
+    none = {"user_agent": None, "meta_headers": None}
+    defaults = {"user_agent": "default/2", "meta_headers": {"X-Meta": ["m"]}}
+    assert calls == [
+        (service, info, ("pull",), none),
+        (service, info, ("pull", "push"), {"user_agent": "ua/1", "meta_headers": None}),
+        (service, info, ("pull",), defaults),
+        (service, info, ("pull",), {"user_agent": "default/2", "meta_headers": {}}),
+    ]
 
-
-def test_search_is_not_implemented_yet(make_service):
-    with pytest.raises(RegistryError, match="search is not implemented yet"):
-        make_service().search("ubuntu", 25, None, "agent", None)

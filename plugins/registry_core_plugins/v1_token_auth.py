@@ -26,6 +26,7 @@ from registry_core.handlers import basic_authorization
 from registry_core.hookspecs import hookimpl
 from registry_core.transport import redirected_from, trusted_location
 from registry_core.types import AuthConfig
+from registry_core.urls import host_port
 
 __all__ = ["AuthTransport", "auth_transport", "trusted_location", "registry_v1_auth_transport"]
 
@@ -40,7 +41,7 @@ Cert = bytes | str | tuple[bytes | str, bytes | str] | None
 def _where(url: str) -> str:
     """``scheme://host[:port]`` of ``url`` for logs: never its user info, path or query."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+    return f"{parts.scheme}://{host_port(parts.netloc)}"
 
 
 class AuthTransport(BaseAdapter):

@@ -55,6 +55,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "registry_core.cli.ping",
     "registry_core.cli.certs",
     "registry_core.cli.plugins",
+    "registry_core.cli.search",
 )
 
 #: What a shell reports for a process ended by ``SIGPIPE`` (128 + 13).
