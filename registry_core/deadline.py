@@ -175,7 +175,13 @@ def call_deadline(seconds: float | None, what: str = "call") -> Iterator[Deadlin
     except DeadlineExceededError:
         raise
     except BaseException:
+        # The watchdog of an inner deadline with the same expiry may have interrupted the
+        # call before this one's timer ran: a failure at or past the expiry is this
+        # deadline's too (an error that wraps the inner one, e.g. "all endpoints failed",
+        # becomes the deadline error).
         fired = deadline.expired()
+        if fired is None and deadline.remaining() <= 0:
+            fired = deadline
         if fired is not None:
             raise fired.error() from None
         raise
