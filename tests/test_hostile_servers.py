@@ -363,3 +363,31 @@ def test_a_dripping_registry_ends_at_the_deadline(proxied: Any) -> None:
     with pytest.raises(DeadlineExceededError) as caught, call_deadline(1.0, "listing tags"):
         _proxied_tags(proxied)
     assert str(caught.value).startswith("listing tags: ")
+
+
+# -- challenges of every odd shape ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("challenges", [
+    pytest.param([""], id="empty"),
+    pytest.param(['Bearer realm="http://x/token'], id="unterminated"),
+    pytest.param(['Bearer realm="REALM",service="svc"'] * 2, id="duplicated"),
+    pytest.param(['Bearer realm="REALM",service="svc",x="' + "a" * (1 << 20) + '"'], id="1-MB"),
+    pytest.param(['Basic realm="r", Bearer realm="REALM",service="svc"'], id="several-schemes"),
+    pytest.param(['Bearer service="svc"'], id="bearer-without-realm"),
+    pytest.param(["Negotiate", 'Digest realm="r"'], id="unknown-schemes"),
+])
+def test_odd_challenges_log_in_or_fail_typed(service: DefaultService, registry: Registry,
+                                             secret_canary: Canary,
+                                             challenges: list[str]) -> None:
+    def behave(request: Request, conn: Conn, server: HostileServer) -> bool:
+        if request.path == "/v2/" and not request.header("authorization"):
+            realm = f"{server.url}/token"
+            headers = [("WWW-Authenticate", c.replace("REALM", realm)) for c in challenges]
+            _json(conn, 401, {"errors": []}, headers)
+            return True
+        return False
+
+    registry.override = behave
+    with contextlib.suppress(RegistryError):  # a typed refusal is fine; nothing else is
+        assert _login(service, registry, secret_canary)[0] == "Login Succeeded"
