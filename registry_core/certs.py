@@ -11,11 +11,12 @@ TLS handshake.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .constants import CERTS_DIR
 from .errors import CertificateError
+from .redact import mask_userinfo
+from .safefile import read_small_file
 from .tlsconfig import ClientCertificate, TLSConfig, parse_certificates, pem_blocks
 
 if TYPE_CHECKING:
@@ -36,6 +37,10 @@ _MISSING_CERT = "Missing client certificate {cert} for key {key}"
 # Characters that would let a host name leave the certs root, or that no file name can hold.
 _FORBIDDEN_IN_HOST = ("/", "\\", "\x00", "..")
 
+#: The largest certs.d file read. A bundle of every public root CA is about 250 kB; this
+#: leaves room for big private bundles and stops a link to ``/dev/zero`` or a huge file.
+MAX_CERT_FILE_SIZE = 4 << 20
+
 
 def host_certs_dir(hostname: str, certs_dir: str | os.PathLike[str] = CERTS_DIR) -> str:
     """The certs.d directory of ``hostname`` (Go ``HostCertsDir``): ``certs_dir/hostname``.
@@ -46,10 +51,23 @@ def host_certs_dir(hostname: str, certs_dir: str | os.PathLike[str] = CERTS_DIR)
     it, so ``../x`` escapes the root).
 
     :raises CertificateError: ``hostname`` is empty, ``.``, or contains ``..``, ``/``, ``\\``
-        or NUL.
+        or NUL, or cannot be a file name at all (a lone surrogate); the message shows a
+        password in the name (``https://u:p@h``, a mistake) as ``xxxxx``.
     """
-    if hostname in ("", ".") or any(bad in hostname for bad in _FORBIDDEN_IN_HOST):
-        raise CertificateError(f"invalid host name for a certs.d directory: {hostname!r}")
+    if not isinstance(hostname, str):
+        raise CertificateError(
+            f"invalid host name for a certs.d directory: not a string but {type(hostname).__name__}"
+        )
+    unencodable = False
+    try:
+        os.fsencode(hostname)
+    except UnicodeError:
+        unencodable = True
+    if (hostname in ("", ".") or unencodable
+            or any(bad in hostname for bad in _FORBIDDEN_IN_HOST)):
+        raise CertificateError(
+            f"invalid host name for a certs.d directory: {mask_userinfo(repr(hostname))}"
+        )
     return os.path.join(os.fspath(certs_dir), hostname)
 
 
@@ -68,6 +86,12 @@ def read_certs_directory(tls_config: TLSConfig, directory: str | os.PathLike[str
 
     Nothing is added to ``tls_config`` unless the whole directory is good.
 
+    Beyond the reference, files that could hang or exhaust the reader are refused, naming the
+    file: a ``.crt``, ``.cert`` or ``.key`` that is a FIFO, a device, a socket or a directory
+    (Go would block on a FIFO and read ``/dev/zero`` until it runs out of memory), one larger
+    than :data:`MAX_CERT_FILE_SIZE`, a symbolic link loop or a dangling link. Files with other
+    names are never opened, whatever they are.
+
     :raises CertificateError: the reference's messages for a ``.cert`` without its ``.key``
         and a ``.key`` without its ``.cert``; or broken or unreadable material.
     """
@@ -79,6 +103,11 @@ def read_certs_directory(tls_config: TLSConfig, directory: str | os.PathLike[str
     except OSError as exc:
         raise CertificateError(
             f"cannot read certificate directory {path}: {exc.strerror or exc}"
+        ) from None
+    except (ValueError, UnicodeError) as exc:  # NUL or an unencodable character in the path
+        raise CertificateError(
+            f"cannot read certificate directory {mask_userinfo(repr(path))}: "
+            f"{type(exc).__name__}"
         ) from None
     names.sort(key=os.fsencode)  # Go's os.ReadDir sorts by the names' bytes
     present = set(names)
@@ -116,7 +145,7 @@ def read_certs_directory(tls_config: TLSConfig, directory: str | os.PathLike[str
 
 def _read(path: str) -> bytes:
     try:
-        return Path(path).read_bytes()
+        return read_small_file(path, MAX_CERT_FILE_SIZE)
     except OSError as exc:
         raise CertificateError(f"cannot read {path}: {exc.strerror or exc}") from None
 

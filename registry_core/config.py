@@ -55,7 +55,9 @@ from .gocompat import (
     url_parse,
 )
 from .gojson import JSONObject, json_decode, json_field, json_kind
+from .redact import MASK, mask_userinfo
 from .reference import DOMAIN_REGEXP, Named, domain, familiar_name, trim_named
+from .safefile import read_small_file
 from .types import AuthConfig, IndexInfo, NetIPNet, RepositoryInfo, ServiceConfig
 
 __all__ = [
@@ -101,6 +103,9 @@ _LOCAL_INSECURE_CIDR = "127.0.0.0/8"
 # Options
 
 
+#: The largest daemon.json read; real ones are a few kilobytes.
+MAX_DAEMON_CONFIG_SIZE = 1 << 20
+
 #: daemon.json key → :class:`ServiceOptions` field.
 _DAEMON_JSON_KEYS = {
     "allow-nondistributable-artifacts": "allow_nondistributable_artifacts",
@@ -120,6 +125,14 @@ class ServiceOptions:
     allow_nondistributable_artifacts: list[str] = field(default_factory=list)
     mirrors: list[str] = field(default_factory=list)
     insecure_registries: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Refuse a value that is not a list of strings here, where the caller made it,
+        rather than as a :class:`TypeError` when the options are loaded. Any iterable of
+        strings is taken (and kept as a list); ``None``, a number, a bare string and
+        entries that are not strings raise :class:`InvalidRegistryOptionError`."""
+        for key, attr in _DAEMON_JSON_KEYS.items():
+            setattr(self, attr, _entries(key, getattr(self, attr)))
 
     @classmethod
     def from_daemon_json(cls, data: Mapping[str, Any] | None) -> ServiceOptions:
@@ -174,13 +187,17 @@ class ServiceOptions:
         map), then the type errors of :meth:`from_daemon_json`, which name
         ``ServiceOptions`` where the daemon's second pass names its ``Config``.
 
-        :raises InvalidRegistryOptionError: the file cannot be read, is not JSON, or holds a
-            value of the wrong type.
+        Beyond the reference, the file must be a regular file of at most
+        :data:`MAX_DAEMON_CONFIG_SIZE` bytes: a FIFO, a device or a directory is refused at
+        once instead of blocking or reading without end (see
+        :func:`registry_core.safefile.read_small_file`).
+
+        :raises InvalidRegistryOptionError: the file cannot be read, is not a regular file,
+            is too large, is not JSON, or holds a value of the wrong type.
         """
         prefix = f"unable to configure the Docker daemon with file {os.fspath(path)}"
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
+            raw = read_small_file(path, MAX_DAEMON_CONFIG_SIZE)
         except OSError as exc:
             raise InvalidRegistryOptionError(f"{prefix}: {exc.strerror or exc}") from exc
         try:
@@ -252,30 +269,54 @@ def validate_mirror(val: str) -> str:
     Only ``http`` and ``https`` URLs without path, query, fragment or credentials pass. The
     URL is parsed as Go's ``net/url`` parses it, so some odd forms pass as they do in the
     reference (``https:host`` is an opaque URL with no path; ``http://host?`` has an empty
-    query). A password never appears in the error: it is shown as ``xxxxx``.
+    query). A password never appears in the error: it is shown as ``xxxxx``. Beyond the
+    reference, which masks it only in its message about credentials, that holds for every
+    message, a URL that does not parse included.
 
     :raises InvalidMirrorError: with the reference's message.
     """
-    try:
-        uri = url_parse(to_bytes(val))
-    except InvalidArgumentError as exc:
-        raise InvalidMirrorError(f"invalid mirror: {go_quote(val)} is not a valid URI") from exc
+    if not isinstance(val, str):
+        raise InvalidMirrorError(f"invalid mirror: must be a string, not {type(val).__name__}")
+    uri, cause = _parse_masked(val)
+    if uri is None:
+        # Raised outside the parser's except clause, so that error (whose text holds the
+        # password) is not even the implicit context of ours.
+        raise InvalidMirrorError(
+            f"invalid mirror: {mask_userinfo(go_quote(val))} is not a valid URI"
+        ) from cause
+    shown = _masked(uri)
     if uri.scheme not in (b"http", b"https"):
         raise InvalidMirrorError(
             f"invalid mirror: unsupported scheme {go_quote(uri.scheme)} "
-            f"in {go_quote(uri.string())}"
+            f"in {go_quote(shown.string())}"
         )
     if (uri.path not in (b"", b"/")) or uri.raw_query or uri.fragment:
         raise InvalidMirrorError(
             "invalid mirror: path, query, or fragment at end of the URI "
-            f"{go_quote(uri.string())}"
+            f"{go_quote(shown.string())}"
         )
     if uri.user is not None:
-        uri.user = Userinfo(uri.user.username, b"xxxxx", True)  # strip the password
+        uri.user = Userinfo(uri.user.username, MASK.encode(), True)  # strip the password
         raise InvalidMirrorError(
             f"invalid mirror: username/password not allowed in URI {go_quote(uri.string())}"
         )
     return val.removesuffix("/") + "/"
+
+
+def _masked(uri: GoURL) -> GoURL:
+    """``uri`` with its password, if it has one, replaced by the reference's mask."""
+    if uri.user is None or not uri.user.password_set:
+        return uri
+    return dataclasses.replace(uri, user=Userinfo(uri.user.username, MASK.encode(), True))
+
+
+def _parse_masked(text: str) -> tuple[GoURL | None, InvalidArgumentError | None]:
+    """``text`` parsed as Go's ``url.Parse``; or ``None`` and the parser's error with any
+    password in its text masked, to chain as the cause (a traceback prints it too)."""
+    try:
+        return url_parse(to_bytes(text)), None
+    except InvalidArgumentError as exc:
+        return None, InvalidArgumentError(mask_userinfo(str(exc)))
 
 
 def validate_no_scheme(name: str) -> None:
@@ -432,9 +473,15 @@ def load_insecure_registries(
 
 def _entries(option: str, values: Iterable[str]) -> list[str]:
     """The entries of one option, refusing what would silently mean something else (a bare
-    string is iterable too: ``"myreg"`` would become five one-letter registries)."""
+    string is iterable too: ``"myreg"`` would become five one-letter registries), and what
+    is not a list at all (``None``, a number) with a typed error rather than a
+    :class:`TypeError`."""
     if isinstance(values, (str, bytes)):
         raise InvalidRegistryOptionError(f"{option} must be a list of strings, not a string")
+    if isinstance(values, Mapping) or not isinstance(values, Iterable):
+        raise InvalidRegistryOptionError(
+            f"{option} must be a list of strings, not {type(values).__name__}"
+        )
     entries = list(values)
     for entry in entries:
         if not isinstance(entry, str):
@@ -687,12 +734,12 @@ def mirror_endpoint_url(mirror: str) -> tuple[str, str]:
     ``https://HTTPS://m.example.com/``, whose host is ``HTTPS:``.
 
     :raises InvalidMirrorError: the result does not parse (Go's ``url.Error`` text, e.g.
-        ``parse "https://https:x/": invalid port ":x" after host``).
+        ``parse "https://https:x/": invalid port ":x" after host``, with any password
+        masked as ``xxxxx``).
     """
     if not mirror.startswith(("http://", "https://")):
         mirror = "https://" + mirror
-    try:
-        uri = url_parse(to_bytes(mirror))
-    except InvalidArgumentError as exc:
-        raise InvalidMirrorError(str(exc)) from exc
+    uri, cause = _parse_masked(mirror)
+    if uri is None:
+        raise InvalidMirrorError(str(cause)) from cause
     return uri.string_text(), from_bytes(uri.host)

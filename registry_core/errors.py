@@ -34,6 +34,10 @@ __all__ = [
     "CredentialHelperError",
     "V1ResponseError",
     "AllEndpointsFailedError",
+    "InvalidCredentialsError",
+    "DeadlineExceededError",
+    "ResponseTooLargeError",
+    "ResponseCutShortError",
 ]
 
 
@@ -183,3 +187,23 @@ class AllEndpointsFailedError(TransportError):
                 what = "mirror" if mirror else "endpoint"
                 lines.append(f"  {what} {url}: {error}")
         super().__init__("\n".join(lines))
+
+
+class InvalidCredentialsError(InvalidArgumentError):
+    """A user name, password or token that cannot be sent: it holds a lone surrogate (often a
+    byte that was not UTF-8, read under a C locale) or, in a token sent as a header, a control
+    character such as CR or LF. The message names the field, never its value."""
+
+
+class DeadlineExceededError(TransportError):
+    """A call did not finish within its overall deadline (connect, TLS, headers and body
+    together); the message names the request and what it was doing when time ran out."""
+
+
+class ResponseTooLargeError(TransportError):
+    """A response body larger than what it may hold (a token, an error, a tag page)."""
+
+
+class ResponseCutShortError(TransportError):
+    """A response body that ended before it was complete (the connection closed or was
+    reset mid-body)."""

@@ -496,17 +496,42 @@ class _Scanner:
         return step
 
 
+#: Bytes that end a run of plain string content: the quote, an escape, a control byte.
+_STRING_RUN_END = re.compile(rb'["\\\x00-\x1f]')
+
+
+def _skip(scanner: _Scanner, data: bytes, start: int) -> int:
+    """Where the scanner next has work from ``start`` on: inside a string, the first quote,
+    backslash or control byte (``len(data)`` if none); elsewhere ``start`` itself.
+
+    The scanner answers ``continue`` to every plain byte of a string without changing state;
+    finding the end of the run in one search keeps a long token from costing a Python call
+    per byte. Other runs (digits, white space) are short in real documents, and a search per
+    token costs more than it saves there.
+    """
+    if scanner.step != scanner.in_string:
+        return start
+    found = _STRING_RUN_END.search(data, start)
+    return len(data) if found is None else found.start()
+
+
 def _value_extent(data: bytes) -> int:
     """How many bytes of ``data`` Go's ``Decoder.readValue`` takes as the first value."""
     scanner = _Scanner()
-    for i, c in enumerate(data):
-        code = scanner.step(c)
+    i, size = 0, len(data)
+    while i < size:
+        if scanner.step == scanner.in_string:
+            i = _skip(scanner, data, i)
+            if i == size:
+                break
+        code = scanner.step(data[i])
         if code == _SCAN_END:
             return i
         if code == _SCAN_END_CONTAINER and not scanner.parse_state:
             return i + 1
         if code == _SCAN_ERROR:
             raise InvalidArgumentError(scanner.error_text or "")
+        i += 1
     if scanner.step(0x20) == _SCAN_END:
         return len(data)
     if data.strip(_SPACE):
@@ -517,9 +542,15 @@ def _value_extent(data: bytes) -> int:
 def _check_valid(data: bytes) -> None:
     """Go's ``checkValid``, as ``json.Unmarshal`` runs it: all of ``data`` is one value."""
     scanner = _Scanner()
-    for c in data:
-        if scanner.step(c) == _SCAN_ERROR:
+    i, size = 0, len(data)
+    while i < size:
+        if scanner.step == scanner.in_string:
+            i = _skip(scanner, data, i)
+            if i == size:
+                break
+        if scanner.step(data[i]) == _SCAN_ERROR:
             raise InvalidArgumentError(scanner.error_text or "")
+        i += 1
     # Go's scanner.eof().
     if scanner.error_text is not None:
         raise InvalidArgumentError(scanner.error_text)
@@ -533,19 +564,38 @@ def _check_valid(data: bytes) -> None:
 
 # ---- encoding/json: decoding ---------------------------------------------------------------
 
+# One token after optional white space. A string is matched by its opening quote only and
+# its end found by _string_end: a regular expression over the whole string keeps
+# backtracking state for every character (about 200 bytes of memory per byte of input).
 _TOKEN = re.compile(
-    rb'[ \t\r\n]*(?:([\[{])|([\]}])|[,:]|("(?:[^"\\]|\\.)*")|([-0-9][-+.0-9eE]*)'
-    rb"|(true|false|null))",
-    re.DOTALL,
+    rb'[ \t\r\n]*(?:([\[{])|([\]}])|[,:]|(")|([-0-9][-+.0-9eE]*)|(true|false|null))'
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_TO_FFFD = dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
 _LITERALS = {b"true": True, b"false": False, b"null": None}
+
+
+def _string_end(data: bytes, start: int) -> int:
+    """The index just past the closing quote of the string that opens at ``data[start]``
+    (the scanner has checked that it is closed): the first quote not escaped by an odd run
+    of backslashes. Linear: each backslash is counted once, for the quote it precedes."""
+    position = start + 1
+    while True:
+        quote = data.index(b'"', position)
+        backslash = quote - 1
+        while data[backslash] == 0x5C:
+            backslash -= 1
+        if (quote - 1 - backslash) % 2 == 0:
+            return quote + 1
+        position = quote + 1
 
 
 def _json_string(token: bytes) -> str:
     """Go's ``unquote``: an invalid UTF-8 byte or a lone surrogate escape is U+FFFD."""
     text: str = json.loads(token.decode("utf-8", "surrogateescape"))
-    return _SURROGATE.sub("\ufffd", text)
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.translate(_SURROGATE_TO_FFFD)  # one pass in C, however many there are
 
 
 def _json_number(token: bytes) -> int | float:
@@ -580,22 +630,29 @@ def _build(data: bytes, end: int, use_number: bool) -> Any:
     """The value in ``data[:end]``, which the scanner has found to be one JSON value."""
     stack: list[_Open] = []
     result: Any = None
-    for match in _TOKEN.finditer(data, 0, end):
-        opening, closing, string, number, literal = match.groups()
+    position = 0
+    while position < end:
+        match = _TOKEN.match(data, position, end)
+        if match is None:  # only white space is left
+            break
+        position = match.end()
+        opening, closing, quote, number, literal = match.groups()
         value: Any
         if opening:
             stack.append(_Open(match.start(1), opening == b"{"))
             continue
         if closing:
             container = stack.pop()
-            span = (container.start, match.end())
+            span = (container.start, position)
             if container.is_object:
                 value = JSONObject(container.items, container.spans)
             else:
                 value = container.items
-        elif string:
-            value = _json_string(string)
-            span = match.span(3)
+        elif quote:
+            start = match.start(3)
+            position = _string_end(data, start)
+            value = _json_string(data[start:position])
+            span = (start, position)
             if stack and stack[-1].is_object and stack[-1].key is None:
                 stack[-1].key = value
                 continue

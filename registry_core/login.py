@@ -46,6 +46,7 @@ from .gocompat import (  # Go's url.Parse, with its error texts
 )
 from .modifiers import default_user_agent, headers
 from .ping import confirms_v2, ping_url
+from .redact import mask_userinfo
 from .transport import new_transport
 from .types import APIEndpoint, APIVersion, AuthConfig
 
@@ -99,10 +100,12 @@ def registry_host_of(server_address: str) -> str:
     if not server_address.startswith(("https://", "http://")):
         server_address = "https://" + server_address
     try:
-        parsed = url_parse(to_bytes(server_address))
+        return from_bytes(url_parse(to_bytes(server_address)).host)
     except InvalidArgumentError as exc:
-        raise InvalidServerAddressError(f"unable to parse server address: {exc}") from None
-    return from_bytes(parsed.host)
+        problem = mask_userinfo(str(exc))  # a password in the address is shown as xxxxx
+    # Raised outside the except clause: the parser's error, which quotes the address with
+    # its password, is then not even the context of ours.
+    raise InvalidServerAddressError(f"unable to parse server address: {problem}")
 
 
 # -- login -----------------------------------------------------------------------------------
@@ -195,7 +198,7 @@ def _login_v2(
             raise (exc if found_v2 else FallbackError(exc)) from exc
         factory.authorize(session, endpoint, manager, credentials)
         try:
-            answer = session.get(url, timeout=LOGIN_TIMEOUT)
+            answer = session.get(url, timeout=LOGIN_TIMEOUT, stream=True)  # body unread
         except RegistryError as exc:
             if not found_v2:
                 raise FallbackError(exc) from exc

@@ -27,7 +27,7 @@ import pluggy
 import requests
 from requests.adapters import BaseAdapter
 
-from .errors import InvalidArgumentError, PluginError
+from .errors import InvalidArgumentError, PluginError, RegistryError
 from .hookspecs import PROJECT_NAME, Action, RegistrySpecs, SendFunction
 from .interfaces import RequestModifier
 from .types import APIEndpoint, AuthConfig
@@ -418,7 +418,14 @@ class Hooks:
 
     def request_modifiers(self, host: str) -> list[RequestModifier]:
         """``registry_request_modifiers``: all plugins' modifiers, in call order."""
-        answers = self.pm.hook.registry_request_modifiers(host=host)
+        try:
+            answers = self.pm.hook.registry_request_modifiers(host=host)
+        except RegistryError:
+            raise
+        except Exception as exc:  # only typed errors leave the library
+            raise PluginError(
+                f"a registry_request_modifiers plugin failed: {type(exc).__name__}: {exc}"
+            ) from exc
         return _flatten("registry_request_modifiers", answers, RequestModifier)
 
     def configure_tls(self, hostname: str, secure: bool, tls_config: TLSConfig) -> None:
@@ -501,16 +508,27 @@ class Hooks:
         plugin's, and inside every wrapper. A wrapper therefore always receives a response
         (or the exception sending raised), whichever plugins are blocked, and a plugin that
         answers itself (a cache, a test double) still answers before the core sends.
+
+        :raises PluginError: a plugin failed with an exception that is not a
+            :class:`~registry_core.errors.RegistryError` (only typed errors leave the
+            library; the next request goes through the plugins afresh).
         """
         caller = self.pm.hook.registry_send_request
         core = pluggy.HookImpl(None, _CORE_SENDER, _core_send, _CORE_SENDER_OPTIONS)
         # The implementations in pluggy's order, the last called first: the core goes in
         # front, so it is called after every plain implementation. (HookCaller.call_extra
         # would call it before the plugins' unmarked ones.)
-        response = self.pm._hookexec(
-            caller.name, [core, *caller.get_hookimpls()], {"request": request, "send": send},
-            True,
-        )
+        try:
+            response = self.pm._hookexec(
+                caller.name, [core, *caller.get_hookimpls()], {"request": request, "send": send},
+                True,
+            )
+        except RegistryError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"a registry_send_request plugin failed: {type(exc).__name__}: {exc}"
+            ) from exc
         if not isinstance(response, requests.Response):
             raise _wrong_answer("registry_send_request", response, "requests.Response or None")
         return response

@@ -20,6 +20,7 @@ from .constants import DEFAULT_REGISTRY_VERSION_HEADER
 from .errors import TransportError
 from .gocompat import go_to_lower
 from .modifiers import default_user_agent, headers
+from .redact import redact_url
 from .tlsconfig import TLSConfig
 from .transport import http_client, new_transport
 from .types import APIEndpoint
@@ -89,14 +90,18 @@ def send_ping(session: requests.Session, url: str) -> requests.Response:
 
     :raises TransportError: the request could not be sent or answered.
     """
-    log.debug("pinging registry endpoint %s", url)
+    log.debug("pinging registry endpoint %s", redact_url(url))
     try:
         response = session.get(url, timeout=PING_TIMEOUT, stream=True)
     except requests.RequestException as exc:
-        # A transport that is not ours lets requests' own errors through.
-        raise TransportError(url_error("GET", url, type(exc).__name__)) from exc
-    response.close()
-    return response
+        # A transport that is not ours lets requests' own errors through. Raised outside
+        # the except clause, so requests' error (which may quote the URL's user info) is
+        # not even its context.
+        failure = type(exc).__name__
+    else:
+        response.close()
+        return response
+    raise TransportError(url_error("GET", url, failure))
 
 
 def _endpoint_url(endpoint: str | APIEndpoint) -> tuple[str, TLSConfig]:

@@ -1,5 +1,6 @@
-"""Keeping secrets out of messages and logs: URLs without user info or query, and texts with
-every encoded form of a secret replaced.
+"""Keeping secrets out of messages and logs: URLs without user info or query, passwords masked
+in what a user wrote (even where it does not parse as a URL), and texts with every encoded form
+of a secret replaced.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 from .gocompat import go_quote, time_quote
 
 __all__ = [
+    "MASK",
     "authorization_secrets",
+    "mask_userinfo",
     "redact",
     "redact_url",
 ]
@@ -25,6 +28,32 @@ _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
 _SAMPLE_CHARS = 40
 #: Runs that look like tokens or encoded secrets; never quoted.
 _SECRET_LIKE = re.compile(r"[A-Za-z0-9+/=_.~-]{16,}")
+
+
+#: What a password is replaced with in configuration errors: the reference's own mask
+#: (``ValidateMirror``).
+MASK = "xxxxx"
+
+# ``//``, then an authority (up to the first ``/``, ``?``, ``#``, quote or space) that holds an
+# ``@``; greedy, so the userinfo runs to the last ``@`` of the authority, as Go's url.Parse
+# splits it.
+_AUTHORITY_WITH_USERINFO = re.compile(r"//(?P<userinfo>[^/?#\s\"'<>]*)@")
+
+
+def mask_userinfo(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@host`` in it replaced by
+    :data:`MASK`; the user name stays, as in the reference's message (``u:xxxxx@m``).
+
+    Configuration errors quote what the user wrote, as the reference quotes it, and must keep
+    the password out even for input that is not a valid URL (``https://bob:SECRET@[::1/``),
+    so this works on any text, URL or not, and can be applied to a message as a whole.
+    """
+
+    def mask(match: re.Match[str]) -> str:
+        user, colon, _ = match.group("userinfo").partition(":")
+        return f"//{user}{':' + MASK if colon else ''}@"
+
+    return _AUTHORITY_WITH_USERINFO.sub(mask, text)
 
 
 def redact_url(url: str) -> str:
@@ -49,7 +78,7 @@ def _quoted_forms(secret: str) -> set[str]:
     forms.update(json.dumps(secret, ensure_ascii=ascii_only)[1:-1] for ascii_only in (True, False))
     for form in list(forms):
         forms.add(go_quote(form)[1:-1])
-        forms.add(time_quote(form.encode("utf-8"))[1:-1])
+        forms.add(time_quote(form.encode("utf-8", "surrogatepass"))[1:-1])
     forms.add(repr(secret)[1:-1])
     return forms
 
@@ -66,11 +95,17 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     searched for: they would blank out ordinary words.
     """
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        raw = secret.encode("utf-8")
+        # "surrogatepass": a secret read with surrogateescape (a non-UTF-8 byte under a C
+        # locale) must be redacted too, not make redaction itself fail.
+        raw = secret.encode("utf-8", "surrogatepass")
         forms = _quoted_forms(secret)
         for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
             forms.update((encoded.decode("ascii"), encoded.decode("ascii").rstrip("=")))
-        escaped = {quote_plus(secret), quote(secret, safe=""), quote(secret)} - {secret}
+        escaped = {
+            quote_plus(secret, errors="surrogatepass"),
+            quote(secret, safe="", errors="surrogatepass"),
+            quote(secret, errors="surrogatepass"),
+        } - {secret}
         for form in sorted(forms, key=len, reverse=True):
             if len(form) >= 4:
                 text = text.replace(form, "[redacted]")

@@ -14,11 +14,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.utils import select_proxy
 from urllib3 import PoolManager
-from urllib3.connection import HTTPSConnection
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, LocationValueError
 from urllib3.util.timeout import Timeout
 
+from .bodies import MAX_BODY, MAX_ERROR_BODY, preload
+from .deadline import DEFAULT_REQUEST_DEADLINE, WatchedConnection, call_deadline
 from .errors import TransportError
 from .proxy import ProxyConfig, _normalize_proxy_url
 from .redact import redact_url
@@ -44,7 +46,15 @@ TLS_HANDSHAKE_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 
 
-class _RegistryHTTPSConnection(HTTPSConnection):
+class _RegistryHTTPConnection(WatchedConnection, HTTPConnection):
+    """A plain HTTP connection whose sockets the running deadline can shut down."""
+
+
+class _RegistryHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _RegistryHTTPConnection
+
+
+class _RegistryHTTPSConnection(WatchedConnection, HTTPSConnection):
     """An HTTPS connection whose TLS handshake has its own, shorter timeout.
 
     urllib3 applies the connect timeout to the TCP connection and leaves it on the socket
@@ -127,6 +137,16 @@ class RegistryTransport(HTTPAdapter):
       ``proxies``) is used instead when it is not empty.
     - Failures become :class:`~registry_core.errors.TransportError`, with no credentials in
       the message.
+    - Beyond the reference, each request has an overall deadline, ``request_deadline``
+      seconds for connect, TLS, headers and (when it is read with the request, ``stream``
+      off) the body together: a drip or a stall at any point ends in
+      :class:`~registry_core.errors.DeadlineExceededError` naming the request and the phase
+      (see :mod:`registry_core.deadline`; an enclosing
+      :func:`~registry_core.deadline.call_deadline` applies too). A body read with the
+      request is capped: ``max_body`` bytes for a success
+      (:class:`~registry_core.errors.ResponseTooLargeError` beyond), ``max_error_body`` for an
+      error or redirect, whose body is only quoted (cut there); a body cut short is
+      :class:`~registry_core.errors.ResponseCutShortError`.
 
     :raises CertificateError: ``tls_config`` holds material that cannot be loaded.
     """
@@ -141,6 +161,9 @@ class RegistryTransport(HTTPAdapter):
         tls_handshake_timeout: float | None = TLS_HANDSHAKE_TIMEOUT,
         pool_connections: int = 10,
         pool_maxsize: int = 10,
+        request_deadline: float | None = DEFAULT_REQUEST_DEADLINE,
+        max_body: int = MAX_BODY,
+        max_error_body: int = MAX_ERROR_BODY,
     ) -> None:
         self.tls_config = (tls_config if tls_config is not None else TLSConfig()).copy()
         self.ssl_context = self.tls_config.ssl_context()
@@ -151,6 +174,9 @@ class RegistryTransport(HTTPAdapter):
         self.dial_timeout = dial_timeout
         self.read_timeout = read_timeout
         self.tls_handshake_timeout = tls_handshake_timeout
+        self.request_deadline = request_deadline
+        self.max_body = max_body
+        self.max_error_body = max_error_body
         self._cert_reqs = "CERT_NONE" if self.tls_config.insecure_skip_verify else "CERT_REQUIRED"
         self._https_pool = _https_pool_class(tls_handshake_timeout)
         self._socket_options = _keepalive_options()
@@ -161,7 +187,7 @@ class RegistryTransport(HTTPAdapter):
 
     def _install_pool_classes(self, manager: PoolManager) -> None:
         manager.pool_classes_by_scheme = {
-            "http": HTTPConnectionPool,
+            "http": _RegistryHTTPConnectionPool,
             "https": self._https_pool,
         }
 
@@ -249,15 +275,37 @@ class RegistryTransport(HTTPAdapter):
                 url_error(request.method, request.url or "", exc)
             ) from None
         chosen = {"all": proxy} if proxy is not None else {}
+        what = f'{(request.method or "GET").title()} "{redact_url(request.url or "")}"'
+        with call_deadline(self.request_deadline, what) as deadline:
+            return self._send_within(request, stream, timeout, chosen, proxy, deadline)
+
+    def _send_within(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool,
+        timeout: Any,
+        chosen: Mapping[str, str],
+        proxy: str | None,
+        deadline: Any,
+    ) -> requests.Response:
+        timeout = self._timeout(timeout)
+        if deadline is not None:  # no single socket wait may outlast the deadline
+            if isinstance(timeout, tuple):
+                timeout = tuple(deadline.clip(part) for part in timeout)
+            elif not isinstance(timeout, Timeout):
+                timeout = deadline.clip(timeout)
         try:
-            return super().send(
+            response = super().send(
                 request,
-                stream=stream,
-                timeout=self._timeout(timeout),
+                stream=True,
+                timeout=timeout,
                 verify=True,
                 cert=None,
-                proxies=chosen,
+                proxies=dict(chosen),
             )
+            if not stream:  # read it here, capped, while the deadline still holds
+                preload(response, self.max_body, self.max_error_body)
+            return response
         except requests.RequestException as exc:
             raise transport_error(request, exc, proxy) from None
         except LocationValueError:  # urllib3's own, e.g. an empty or 64-byte DNS label

@@ -14,9 +14,11 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 
+from .bodies import read_body
 from .constants import AUTH_CLIENT_ID
+from .deadline import call_deadline
 from .errcode import _token_server_error
-from .errors import TokenError, UntrustedRealmError
+from .errors import ResponseTooLargeError, TokenError, UntrustedRealmError
 from .handlers import basic_authorization
 from .realm import RealmPolicy, _same_origin, _Target, _target
 from .redact import redact_url
@@ -47,6 +49,9 @@ REFRESH_MARGIN = 10.0
 MAX_TOKEN_BODY = 1 << 20
 #: Seconds a token request may take (the reference's token client: ``15 * time.Second``).
 TOKEN_TIMEOUT = 15.0
+#: Seconds a whole token fetch may take, redirects and body included (beyond the reference,
+#: whose 15 s apply per request and are not enforced on the body).
+TOKEN_DEADLINE = 30.0
 #: The most redirects a token request follows (Go's client: 10).
 MAX_TOKEN_REDIRECTS = 10
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -172,9 +177,15 @@ class TokenHandler:
         refresh_token = ""
         if self.credentials is not None:
             refresh_token = self.credentials.refresh_token(target.url, service)
-        if refresh_token:
-            return self._fetch_with_refresh_token(target, refresh_token, service, scopes)
-        return self._fetch_with_basic_auth(target, service, scopes)
+        # The whole exchange, redirects and body included, has one deadline: per-read
+        # timeouts alone let a server that drips one byte at a time hold it forever.
+        with call_deadline(TOKEN_DEADLINE, f'token request to "{redact_url(target.url)}"'):
+            if refresh_token:
+                answer = self._fetch_with_refresh_token(target, refresh_token, service, scopes)
+            else:
+                answer = self._fetch_with_basic_auth(target, service, scopes)
+        _check_header_safe(answer[0], target.url)
+        return answer
 
     def _secrets(self, *sent: str) -> list[str]:
         """What must never be quoted: the password, the refresh token held now, and what
@@ -361,12 +372,24 @@ class TokenHandler:
         return body
 
 
+def _check_header_safe(token: str, realm: str) -> None:
+    """Refuse a token that cannot travel as ``Authorization: Bearer <token>`` as it is: a
+    control character (CR and LF would split the header) or a character outside ASCII
+    (Go would send its UTF-8 bytes, Python's HTTP client Latin-1 ones, or fail). Beyond the
+    reference, which would fail when sending it with an error that quotes it; the message
+    here never does."""
+    if token.isascii() and token.isprintable():
+        return
+    raise TokenError(
+        f'the token from "{redact_url(realm)}" holds a control or non-ASCII character, '
+        "which an Authorization header cannot carry; not using it"
+    )
+
+
 def _read_capped(response: requests.Response) -> bytes:
-    chunks = []
-    size = 0
-    for chunk in response.iter_content(chunk_size=65536):
-        size += len(chunk)
-        if size > MAX_TOKEN_BODY:
-            raise TokenError(f"token response is larger than {MAX_TOKEN_BODY} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The token server's body, at most :data:`MAX_TOKEN_BODY`; one cut short is a
+    :class:`~registry_core.errors.ResponseCutShortError`, not requests' own error."""
+    try:
+        return read_body(response, MAX_TOKEN_BODY)
+    except ResponseTooLargeError:
+        raise TokenError(f"token response is larger than {MAX_TOKEN_BODY} bytes") from None

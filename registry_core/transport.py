@@ -35,6 +35,7 @@ from requests.sessions import merge_hooks, merge_setting
 from requests.structures import CaseInsensitiveDict
 from requests.utils import default_headers
 
+from .bodies import discard_body
 from .errors import TransportError
 from .interfaces import RequestModifier
 from .modifiers import HeaderRequestModifier, HostModifiers, headers
@@ -371,9 +372,11 @@ class RegistrySession(requests.Session):
 
 
 def _drain(response: requests.Response) -> None:
-    """Read a redirect's body so the connection can be reused; errors do not matter."""
+    """Read a redirect's body so the connection can be reused, unless it is large (then the
+    connection is closed instead: a hostile server may send gigabytes); errors do not
+    matter."""
     with contextlib.suppress(requests.RequestException, OSError, RuntimeError):
-        response.content  # noqa: B018
+        discard_body(response)
     response.close()
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .errors import InvalidCredentialsError
 from .gojson import JSONObject, json_field
 from .tlsconfig import TLSConfig
 
@@ -78,6 +79,19 @@ class AuthConfig:
     identity_token: str = field(default="", repr=False)
     registry_token: str = field(default="", repr=False)
 
+    def __post_init__(self) -> None:
+        for name in _CREDENTIAL_FIELDS:
+            _check_credential(name, getattr(self, name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Every credential field is checked when set, by a constructor or later (a login
+        writes the identity token a token server issued): a value that cannot be sent fails
+        here with :class:`~registry_core.errors.InvalidCredentialsError`, which names the
+        field, instead of deep inside an HTTP library with the secret in the exception."""
+        if name in _CREDENTIAL_FIELDS:
+            _check_credential(name, value)
+        super().__setattr__(name, value)
+
     _JSON_NAMES = {
         "username": "username",
         "password": "password",
@@ -102,6 +116,49 @@ class AuthConfig:
         """Read the engine's JSON form (keys are matched case-insensitively, as Go does)."""
         fields = _go_fields(data, list(cls._JSON_NAMES.values()))
         return cls(**{attr: _str(fields, key) for attr, key in cls._JSON_NAMES.items()})
+
+
+#: The fields of :class:`AuthConfig` that are sent to a server, and so must be encodable.
+_CREDENTIAL_FIELDS = ("username", "password", "auth", "identity_token", "registry_token")
+#: Characters a header value cannot hold (``registry_token`` is sent as ``Bearer <token>``).
+_HEADER_CONTROLS = frozenset(chr(c) for c in [*range(0x20), 0x7F]) - {"\t"}
+
+
+def _check_credential(name: str, value: Any) -> None:
+    """Refuse a credential that cannot be sent, naming the field and never the value.
+
+    Every field is sent UTF-8 encoded (basic auth, a form body), so a lone surrogate, which
+    is what a byte that is not UTF-8 becomes when read with ``surrogateescape`` (Python's
+    standard input under ``LC_ALL=C``), cannot be. ``registry_token`` travels as a header
+    value, which cannot hold control characters (CR and LF would split the header).
+    """
+    if not isinstance(value, str):
+        raise InvalidCredentialsError(
+            f"AuthConfig.{name} must be a string, not {type(value).__name__}"
+        )
+    if value.isascii():
+        if name == "registry_token" and not _HEADER_CONTROLS.isdisjoint(value):
+            raise InvalidCredentialsError(
+                f"AuthConfig.{name} holds a control character (such as CR or LF), which a "
+                "header cannot carry"
+            )
+        return
+    try:
+        value.encode("utf-8")
+        encodable = True
+    except UnicodeEncodeError:
+        encodable = False  # raised below, so the encoding error (which holds the value) is
+        # not even the context of ours
+    if not encodable:
+        raise InvalidCredentialsError(
+            f"AuthConfig.{name} cannot be encoded as UTF-8: it holds a lone surrogate, which "
+            "is what a byte that is not UTF-8 becomes when read under a C or POSIX locale"
+        )
+    if name == "registry_token" and not _HEADER_CONTROLS.isdisjoint(value):
+        raise InvalidCredentialsError(
+            f"AuthConfig.{name} holds a control character (such as CR or LF), which a header "
+            "cannot carry"
+        )
 
 
 @dataclass

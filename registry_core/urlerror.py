@@ -13,6 +13,7 @@ from urllib3.exceptions import ProxyError as Urllib3ProxyError
 
 from .errors import TransportError
 from .redact import _USERINFO, redact_url
+from .tlshint import certs_d_hint
 
 __all__ = ["go_op", "transport_error", "url_error"]
 
@@ -79,6 +80,9 @@ def transport_error(
     """The :class:`~registry_core.errors.TransportError` for a request requests could not
     complete: Go's ``url.Error`` text with what went wrong, and never a password."""
     message = url_error(request.method, request.url or "", _describe(exc))
+    hint = certs_d_hint(request.url or "", exc)
+    if hint is not None:
+        message += f" ({hint})"
     if proxy is not None:
         message += f" (proxy {redact_url(proxy)})"
     message = _USERINFO.sub(r"\g<scheme>***@", message)

@@ -12,3 +12,4 @@ entry point, as in a plugin author's suite.
 from __future__ import annotations
 
 pytest_plugins = ["tests.system_guard", "tests.registry_fixtures", "tests.shared_fixtures"]
+pytest_plugins += ["tests.canary"]  # secret canaries for every test (h-hostile, issue 14)

@@ -146,6 +146,9 @@ class ConnectionRecord:
     head_length: int | None = None
     ended: Ended = "open"
     stalled: bool = False
+    #: The size of each send to the client, in order (a drip shows as sends of one byte;
+    #: what the client's ``recv`` returns may coalesce them).
+    sends: list[int] = field(default_factory=list)
 
 
 def _split_head(head: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]]:
@@ -382,6 +385,7 @@ class _Link:
             self.client.sendall(self.pending[:count])
             del self.pending[:count]
             self.record.bytes_to_client += count
+            self.record.sends.append(count)
         # nothing pending: a cut at exactly the end of what the server sent still applies
         rule = self.rule
         cut = self._offset(rule.cut_after, rule.cut_body_after)

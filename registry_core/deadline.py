@@ -1,0 +1,232 @@
+"""Overall deadlines: connect, TLS, headers and body of a call together, whatever the server does.
+
+Socket timeouts apply to each read, so a server that sends one byte per second never trips
+them, and a ping, login or token fetch could last forever. A :class:`Deadline` bounds the
+whole: a watchdog timer that, when the time is up, shuts down every socket the call is using
+(connections register their sockets through :class:`WatchedConnection`), so whatever read or
+write is blocked returns at once, and the error that comes out of it is replaced by a
+:class:`~registry_core.errors.DeadlineExceededError` naming the request and what it was doing
+(connecting, TLS handshake, waiting for the response headers, reading the body).
+
+Deadlines nest: :func:`call_deadline` around any public call (``with call_deadline(10):
+service.auth(...)``) bounds everything inside, several requests included, and each request
+gets its transport's own deadline too; the earliest one wins. The state lives in a
+:class:`contextvars.ContextVar`, so threads do not share it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from .errors import DeadlineExceededError
+
+__all__ = [
+    "DEFAULT_REQUEST_DEADLINE",
+    "Deadline",
+    "WatchedConnection",
+    "call_deadline",
+    "current_deadline",
+]
+
+#: Seconds one request may take, connect to last byte of a body read with it, when the
+#: transport is not given another value. Far beyond a working registry's pace; a drip or a
+#: stall ends here at the latest.
+DEFAULT_REQUEST_DEADLINE = 120.0
+
+_CURRENT: ContextVar[Deadline | None] = ContextVar("registry_core_deadline", default=None)
+
+
+class Deadline:
+    """One running deadline: its watchdog, the sockets it may shut down, and the phase the
+    call is in (for the message)."""
+
+    def __init__(self, seconds: float, what: str, parent: Deadline | None) -> None:
+        self.seconds = seconds
+        self.what = what
+        self.parent = parent
+        #: When this deadline, by itself, expires; ``expires_at`` is the earlier of that
+        #: and the enclosing deadline's.
+        self.own_expires_at = time.monotonic() + seconds
+        self.expires_at = self.own_expires_at
+        if parent is not None:
+            self.expires_at = min(self.expires_at, parent.expires_at)
+        self.phase = "starting"
+        #: The phase the call was in when the deadline passed (what timed out).
+        self.fired_phase = ""
+        self.fired = False
+        self._done = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(max(0.0, self.expires_at - time.monotonic()), self._fire)
+        self._timer.daemon = True
+
+    def remaining(self) -> float:
+        return max(0.0, self.expires_at - time.monotonic())
+
+    def clip(self, seconds: float | None) -> float:
+        """``seconds`` (a socket timeout), no longer than what is left; at least a sliver,
+        since urllib3 treats 0 as "no wait" and would fail without trying."""
+        left = max(self.remaining(), 0.001)
+        return left if seconds is None else min(seconds, left)
+
+    def watch(self, sock: socket.socket | None, phase: str | None = None) -> None:
+        """Shut ``sock`` down if this deadline, or an enclosing one, passes."""
+        if phase is not None:
+            self.phase = phase
+        if sock is None:
+            return
+        with self._lock:
+            if self.fired:
+                _shutdown(sock)
+            elif sock not in self._sockets:
+                self._sockets.append(sock)
+        if self.parent is not None:
+            self.parent.watch(sock)
+
+    def set_phase(self, phase: str) -> None:
+        deadline: Deadline | None = self
+        while deadline is not None:
+            deadline.phase = phase
+            deadline = deadline.parent
+
+    def expired(self) -> Deadline | None:
+        """The outermost deadline of the chain that has fired, if any."""
+        found = None
+        deadline: Deadline | None = self
+        while deadline is not None:
+            if deadline.fired:
+                found = deadline
+            deadline = deadline.parent
+        return found
+
+    def error(self) -> DeadlineExceededError:
+        """The error, naming the deadline of the chain that ran out (the one with the
+        earliest expiry of its own: a request's deadline cut short by the caller's is the
+        caller's) and the phase the call was in."""
+        binding: Deadline = self
+        deadline: Deadline | None = self.parent
+        while deadline is not None:
+            if deadline.own_expires_at <= binding.own_expires_at:
+                binding = deadline
+            deadline = deadline.parent
+        return DeadlineExceededError(
+            f"{binding.what}: no complete answer within the deadline of {binding.seconds:g} s "
+            f"(timed out {self.fired_phase or self.phase})"
+        )
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.fired = True
+            self.fired_phase = self.phase
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shutdown(sock)
+
+    def _start(self) -> None:
+        self._timer.start()
+
+    def _finish(self) -> None:
+        with self._lock:
+            self._done = True
+            self._sockets = []
+        self._timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    """Make blocked reads and writes on ``sock`` return now. The plain socket's shutdown,
+    also for a TLS socket: ``SSLSocket.shutdown`` would drop the TLS object under a reader
+    in another thread."""
+    with contextlib.suppress(OSError, ValueError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def current_deadline() -> Deadline | None:
+    """The innermost deadline running in this context, if any."""
+    return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def call_deadline(seconds: float | None, what: str = "call") -> Iterator[Deadline | None]:
+    """Bound everything inside the block to ``seconds`` (``None``: no deadline of its own;
+    an enclosing one still applies).
+
+    When the deadline passes, the sockets in use are shut down, and the block ends with a
+    :class:`~registry_core.errors.DeadlineExceededError` naming ``what`` and the phase it
+    was in, whatever error the interrupted code raised (or even if it raised none: a body
+    whose end is the connection's end would otherwise look complete).
+    """
+    parent = _CURRENT.get()
+    if seconds is None:
+        yield parent
+        return
+    deadline = Deadline(seconds, what, parent)
+    token = _CURRENT.set(deadline)
+    deadline._start()
+    try:
+        yield deadline
+    except DeadlineExceededError:
+        raise
+    except BaseException:
+        # The watchdog of an inner deadline with the same expiry may have interrupted the
+        # call before this one's timer ran: a failure at or past the expiry is this
+        # deadline's too (an error that wraps the inner one, e.g. "all endpoints failed",
+        # becomes the deadline error).
+        fired = deadline.expired()
+        if fired is None and deadline.remaining() <= 0:
+            fired = deadline
+        if fired is not None:
+            raise fired.error() from None
+        raise
+    else:
+        fired = deadline.expired()
+        if fired is not None:
+            raise fired.error()
+    finally:
+        deadline._finish()
+        _CURRENT.reset(token)
+
+
+class WatchedConnection:
+    """A mixin for urllib3 connection classes: registers each socket with the running
+    deadline and keeps its phase up to date. Put it first in the bases."""
+
+    sock: Any
+
+    def _new_conn(self) -> socket.socket:
+        deadline = _CURRENT.get()
+        if deadline is not None:
+            deadline.set_phase("connecting")
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        if deadline is not None:
+            deadline.watch(sock, "in the TLS handshake" if _is_tls(self) else "connecting")
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        deadline = _CURRENT.get()
+        if deadline is not None:
+            deadline.watch(self.sock, "sending the request")
+        super().request(*args, **kwargs)  # type: ignore[misc]
+        if deadline is not None:
+            deadline.watch(self.sock)
+            deadline.set_phase("waiting for the response headers")
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().getresponse(*args, **kwargs)  # type: ignore[misc]
+        deadline = _CURRENT.get()
+        if deadline is not None:
+            deadline.set_phase("reading the response body")
+        return response
+
+
+def _is_tls(connection: object) -> bool:
+    return type(connection).__name__.endswith("HTTPSConnection") or hasattr(
+        connection, "ssl_context"
+    )
