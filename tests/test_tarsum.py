@@ -68,13 +68,16 @@ def test_recorded_formats(case: dict[str, Any]) -> None:
         assert got == case["expect"], case["description"]
 
 
-@pytest.mark.parametrize("case", load_cases("tarsum_formats", RECORDED))
+@pytest.mark.parametrize("case", [
+    # The archives the reference refuses have no output; test_recorded_formats checks that we
+    # refuse them too, with the reference's error.
+    param for param in load_cases("tarsum_formats", RECORDED)
+    if "error" not in param.values[0]["expect"]
+])
 def test_output_is_a_valid_tar_with_the_same_sum(case: dict[str, Any]) -> None:
     """The gzipped re-encoding reads back (with Python's tarfile, an independent reader)
     to the same entries, and summing it again gives the same checksum, except for old-GNU
     sparse entries, written back as regular files."""
-    if "error" in case["expect"]:
-        pytest.skip("the reference refuses this archive")
     got, out = answer(case, False, 5000)
     raw = gzip.decompress(out)
     after = entries(raw)
