@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -200,12 +201,14 @@ def test_actions_must_not_be_a_string(plain_registry: RegistryEnv,
     assert env.registry.access_log() == []
 
 
-def test_tags_pages_are_followed_on_the_same_origin() -> None:
+def test_tags_pages_are_followed_on_the_same_origin(caplog: pytest.LogCaptureFixture) -> None:
     with StubServer(lambda seen: Answer(200, [], b'{"tags": ["evil"]}')) as other:
+        elsewhere = other.url.replace("://", "://user:hunter2@", 1)
+
         def route(seen: Seen) -> Answer:
             pages = {
                 "/v2/team/app/tags/list": ('["a", "b"]', '</v2/team/app/tags/list?last=b>'),
-                "/v2/team/app/tags/list?last=b": ('["c"]', f'<{other.url}/v2/x/tags/list>'),
+                "/v2/team/app/tags/list?last=b": ('["c"]', f'<{elsewhere}/v2/x/tags/list>'),
             }
             if seen.path == "/v2/":
                 return Answer(200)
@@ -216,9 +219,11 @@ def test_tags_pages_are_followed_on_the_same_origin() -> None:
         with StubServer(route) as registry:
             service = EndpointService(registry.url)
             info = parse_repository_info(parse_normalized_named(f"{registry.host}/team/app"))
-            with open_session(service, info) as session:
+            with open_session(service, info) as session, caplog.at_level(logging.WARNING):
                 assert list_tags(session, info) == ["a", "b", "c"]
     assert other.seen == []
+    assert "not following a page link to another origin" in caplog.text
+    assert "hunter2" not in caplog.text  # the link's userinfo is redacted in the log
 
 
 @pytest.mark.parametrize(
