@@ -138,17 +138,9 @@ def configure_tls(root: str | os.PathLike[str], hostname: str, tls_config: TLSCo
     if not _configurable(root, hostname) or host_directory(root, hostname) is None:
         return
     for host in configure_hosts(hostname, root, strict=strict):
-        if host.host != hostname:
-            continue
-        if host.skip_verify:
-            tls_config.insecure_skip_verify = True
-        for pem in host.root_ca_pems:
-            tls_config.add_root_ca(pem)
-        if host.ca_files is not None and tls_config.root_cas is None:
-            tls_config.root_cas = []
-        for cert, key in host.client_pairs:
-            tls_config.add_client_certificate(cert, key)
-        return
+        if host.host == hostname:
+            host.apply_tls(tls_config)
+            return
 
 
 class HostsDirectory:
