@@ -96,15 +96,7 @@ def decode_string_list(body: bytes) -> list[str]:
 
 
 def decode_string_map(body: bytes) -> dict[str, str]:
-    value = json_decode(body)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidArgumentError(
-            f"json: cannot unmarshal {json_kind(value)} into Go value of type map[string]string"
-        )
-    pairs = value.pairs if isinstance(value, JSONObject) else list(value.items())
-    return {str(key): go_string(item) for key, item in pairs}
+    return _string_map(json_decode(body))
 
 
 def already_exists(body: bytes) -> tuple[bool, bytes]:
@@ -118,7 +110,11 @@ def already_exists(body: bytes) -> tuple[bool, bytes]:
 
 
 def decode_string_map_strict(body: bytes) -> dict[str, str]:
-    value = json_unmarshal(body)
+    return _string_map(json_unmarshal(body))
+
+
+def _string_map(value: Any) -> dict[str, str]:
+    """A decoded JSON value as Go fills a ``map[string]string``: ``null`` is empty."""
     if value is None:
         return {}
     if not isinstance(value, dict):
