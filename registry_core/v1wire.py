@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from . import bodies
+from .challenge import header_values  # Go's resp.Header[name]; re-exported
 from .errors import InvalidArgumentError, RegistryError, ResponseTooLargeError
 from .gocompat import from_bytes, to_bytes, url_parse
 from .gojson import JSONObject, json_decode, json_kind, json_unmarshal
@@ -41,16 +42,6 @@ __all__ = [
 MAX_JSON_BODY = 32 << 20
 #: The most of an error body that is read and quoted in a message.
 MAX_ERROR_BODY = bodies.MAX_ERROR_BODY
-
-
-def header_values(response: requests.Response, name: str) -> list[str]:
-    """Every value of header ``name``, one per header line (Go ``resp.Header[name]``)."""
-    raw_headers = getattr(response.raw, "headers", None)
-    getlist = getattr(raw_headers, "getlist", None)
-    if callable(getlist):
-        return [str(value) for value in getlist(name)]
-    value = response.headers.get(name)
-    return [] if value is None else [value]
 
 
 def build_endpoints_list(headers: Iterable[str], index_endpoint: str) -> list[str]:
