@@ -34,13 +34,9 @@ from registry_core.types import AuthConfig
 from tests.oci_images import OCI_INDEX, OCI_MANIFEST, Layout, push_layout, skopeo, write_layout
 from tests.programs import require_program
 from tests.registry_fixtures import RegistryEnv, RunningRegistry, start_registry
-from tests.registry_services import registry_service
+from tests.registry_services import env_credentials, registry_service
 
 pytest_plugins = ["tests.registry_fixtures"]
-
-
-def alice(env: RegistryEnv) -> AuthConfig:
-    return AuthConfig(username=env.username or "", password=env.password or "")
 
 
 @contextlib.contextmanager
@@ -338,7 +334,7 @@ def test_tags_and_catalog_with_paging(plain_registry, multiarch, monkeypatch):
 def test_over_tls_with_basic_auth(tls_basic_registry, tmp_path, monkeypatch, caplog):
     env = tls_basic_registry
     layout = write_layout(tmp_path / "img", label="tls")
-    service = registry_service(env, monkeypatch, alice(env))
+    service = registry_service(env, monkeypatch, env_credentials(env))
     caplog.set_level(logging.DEBUG)
     with plain_sibling(env, tmp_path) as plain:
         push_layout(layout, plain.host, "team/tls", "1")
@@ -371,7 +367,7 @@ def test_wrong_password_is_a_typed_error_without_the_secret(tls_basic_registry, 
 def test_token_auth_one_token_per_scope(token_registry, monkeypatch):
     env = token_registry
     assert env.issuer is not None
-    service = registry_service(env, monkeypatch, alice(env))
+    service = registry_service(env, monkeypatch, env_credentials(env))
     with service.repository(f"{env.host}/team/app") as repo:
         manifest = repo.get_manifest("1.0")
         for blob in manifest.blobs():
@@ -395,7 +391,7 @@ def test_token_auth_one_token_per_scope(token_registry, monkeypatch):
 def test_token_auth_catalog_asks_for_the_catalog_scope(token_registry, monkeypatch):
     env = token_registry
     assert env.issuer is not None
-    service = registry_service(env, monkeypatch, alice(env))
+    service = registry_service(env, monkeypatch, env_credentials(env))
     with service.repository(f"{env.host}/team/app") as repo:
         assert "team/app" in repo.catalog()
     assert any("registry:catalog:*" in r.scopes for r in env.issuer.requests)
