@@ -22,6 +22,7 @@ __all__ = [
     "MAX_ERROR_BODY",
     "read_body",
     "discard_body",
+    "quoted_body",
 ]
 
 #: A body read with its request (a tag page, a catalog page, a manifest, a login answer):
@@ -102,3 +103,18 @@ def preload(response: requests.Response, cap: int = MAX_BODY,
         body = read_body(response, error_cap, truncate=True)
     response._content = body
     response._content_consumed = True  # type: ignore[attr-defined]
+
+
+def quoted_body(response: requests.Response, cap: int = MAX_ERROR_BODY) -> bytes:
+    """At most ``cap`` bytes of the body of ``response``, to quote in a message (an error
+    answer's): the body already read (a preloaded response) or read now, cut at ``cap``. A
+    body that cannot be read is quoted as empty, since the status already says what went
+    wrong; the response is closed."""
+    try:
+        if getattr(response, "_content_consumed", False):
+            return (response.content or b"")[:cap]
+        return read_body(response, cap, truncate=True)
+    except TransportError:
+        return b""
+    finally:
+        response.close()

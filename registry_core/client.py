@@ -14,9 +14,6 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
-
-import requests
 
 from .authorizer import (
     authorization_secrets,
@@ -43,6 +40,7 @@ from .errors import (
 )
 from .gocompat import go_status_text
 from .modifiers import default_user_agent, headers
+from .paging import follow_pages
 from .redact import redact_url
 from .transport import RegistrySession
 from .types import APIEndpoint, APIVersion, RepositoryInfo
@@ -167,19 +165,6 @@ def _bind(
     return session
 
 
-def _next_link(response: requests.Response, url: str) -> str | None:
-    """The ``rel="next"`` page, resolved against ``url``; only on the same origin."""
-    link = response.links.get("next", {}).get("url")
-    if not link:
-        return None
-    target = urljoin(url, link)
-    here, there = urlsplit(url), urlsplit(target)
-    if (here.scheme, here.netloc) != (there.scheme, there.netloc):
-        log.warning("not following a tags page link to another origin: %s", target)
-        return None
-    return target
-
-
 def list_tags(session: RepositorySession, repository_info: RepositoryInfo) -> list[str]:
     """The repository's tags: ``GET /v2/<path>/tags/list``, following ``Link`` pages.
 
@@ -189,12 +174,9 @@ def list_tags(session: RepositorySession, repository_info: RepositoryInfo) -> li
     :raises RegistryError: any other failure.
     """
     path = repository_info.name.path
-    url: str | None = f"{session.base_url}/v2/{path}/tags/list"
+    url = f"{session.base_url}/v2/{path}/tags/list"
     tags: list[str] = []
-    seen: set[str] = set()
-    while url is not None and url not in seen and len(seen) < _MAX_PAGES:
-        seen.add(url)
-        response = session.get(url, timeout=REQUEST_TIMEOUT)
+    for response in follow_pages(session, url, timeout=REQUEST_TIMEOUT, max_pages=_MAX_PAGES):
         body = response.content
         if response.status_code != 200:
             sent = authorization_secrets(response.request.headers.get("Authorization"))
@@ -209,7 +191,6 @@ def list_tags(session: RepositorySession, repository_info: RepositoryInfo) -> li
         ):
             raise RegistryError(f"listing tags of {path}: tags is not a list of strings")
         tags.extend(page or [])
-        url = _next_link(response, url)
     return tags
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from .gocompat import go_quote
 from .gopath import go_join, go_split
 from .gotar import (
     BASIC_KEYS,
@@ -72,10 +73,6 @@ __all__ = ["TarWriter"]
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _go_quote(data: bytes) -> str:
-    return '"' + data.decode("utf-8", "replace").replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _header_error(*reasons: str) -> TarError:
     kept = [reason for reason in reasons if reason]
     prefix = "archive/tar: cannot encode header"
@@ -110,14 +107,14 @@ def _allowed_formats(h: TarHeader) -> tuple[int, dict[bytes, bytes], TarError | 
         too_long = len(s) > size
         allow_long_gnu = key in (PAX_PATH, PAX_LINKPATH)
         if b"\x00" in s or (too_long and not allow_long_gnu):
-            why_no_gnu = f"GNU cannot encode {name}={_go_quote(s)}"
+            why_no_gnu = f"GNU cannot encode {name}={go_quote(s)}"
             fmt &= ~FORMAT_GNU
         if not is_ascii(s) or too_long:
             if key != PAX_PATH or _split_ustar_path(s) is None:
-                why_no_ustar = f"USTAR cannot encode {name}={_go_quote(s)}"
+                why_no_ustar = f"USTAR cannot encode {name}={go_quote(s)}"
                 fmt &= ~FORMAT_USTAR
             if key == PAX_NONE:
-                why_no_pax = f"PAX cannot encode {name}={_go_quote(s)}"
+                why_no_pax = f"PAX cannot encode {name}={go_quote(s)}"
                 fmt &= ~FORMAT_PAX
             else:
                 pax[key] = s
@@ -213,7 +210,7 @@ def _allowed_formats(h: TarHeader) -> tuple[int, dict[bytes, bytes], TarError | 
         fmt &= FORMAT_PAX
     for key, value in pax.items():
         if not valid_pax_record(key, value):
-            record = _go_quote(key + b" = " + value)
+            record = go_quote(key + b" = " + value)
             return FORMAT_UNKNOWN, {}, _header_error(f"invalid PAX record: {record}")
 
     want = h.format

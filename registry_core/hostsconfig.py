@@ -120,14 +120,22 @@ class HostConfig:
 
     def tls_config(self) -> TLSConfig:
         """The TLS settings containerd would use for this host."""
-        tls = TLSConfig(insecure_skip_verify=self.skip_verify)
+        tls = TLSConfig()
+        self.apply_tls(tls)
+        return tls
+
+    def apply_tls(self, tls: TLSConfig) -> None:
+        """Add this host's ``skip_verify``, CAs and client key pairs to ``tls``: verification
+        is only ever turned off, CAs and key pairs are added to those already there, and a
+        ``ca`` setting with no certificate in it still makes a pool of its own."""
+        if self.skip_verify:
+            tls.insecure_skip_verify = True
         for pem in self.root_ca_pems:
             tls.add_root_ca(pem)
         if self.ca_files is not None and tls.root_cas is None:
             tls.root_cas = []
         for cert, key in self.client_pairs:
             tls.add_client_certificate(cert, key)
-        return tls
 
 
 @dataclass

@@ -13,15 +13,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .errors import TransportError
 from .gocompat import parse_cidr, parse_ip, split_host_port, to_address
-from .urls import idna_host, netloc_host_port
+from .urls import default_port, idna_host, netloc_host_port
 
 __all__ = [
     "ProxyConfig",
 ]
 
 log = logging.getLogger(__name__)
-
-_SOCKS_DEFAULT_PORT = 1080
 
 
 def _getenv_any(environ: Mapping[str, str], *names: str) -> str:
@@ -186,7 +184,7 @@ class ProxyConfig:
             return None
         netloc = parts.netloc
         if port is None:
-            netloc = f"{netloc}:{_SOCKS_DEFAULT_PORT}"
+            netloc = f"{netloc}:{default_port(parts.scheme)}"
         return urlunsplit(("socks5h", netloc, "", "", ""))
 
     def _all_proxy_bypassed(self, host: str) -> bool:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import requests
 
+from .bodies import read_body
 from .config import get_auth_config_key
 from .constants import INDEX_SERVER
 from .errors import InvalidArgumentError, RegistryError, TransportError
@@ -131,11 +132,9 @@ class V1Endpoint:
         url = self.path("_ping")
         response = self.client.get(url, stream=True)
         try:
-            body = response.raw.read(MAX_PING_BODY, decode_content=True) or b""
-        except Exception as exc:  # urllib3's read errors
-            raise TransportError(
-                f"error while reading the http response: {type(exc).__name__}"
-            ) from None
+            body = read_body(response, MAX_PING_BODY, truncate=True)
+        except TransportError as exc:
+            raise TransportError(f"error while reading the http response: {exc}") from None
         finally:
             response.close()
         info = PingResult(standalone=True)

@@ -413,17 +413,7 @@ class Session:
             )
         except TransportError as exc:
             raise TransportError(f"Failed to upload metadata: {exc}") from None
-        status = response.status_code
-        if status != 200:
-            exists, body = already_exists(read_error_body(response))
-            if exists:
-                raise ImageAlreadyExistsError()
-            raise V1ResponseError(
-                f"HTTP code {status} while uploading metadata: "
-                f"{self._redact(go_quote(body), response)}",
-                status,
-            )
-        response.close()
+        self._check_metadata_upload(response)
 
     def push_image_json_registry(self, img_data: ImgData, json_raw: bytes, registry: str) -> None:
         """``PUT <registry>images/<id>/json`` with the image JSON.
@@ -447,6 +437,13 @@ class Session:
             raise V1ResponseError(
                 "HTTP code 401, Docker will not send auth headers over HTTP.", status
             )
+        self._check_metadata_upload(response)
+
+    def _check_metadata_upload(self, response: requests.Response) -> None:
+        """The reference's check of an image's checksum or JSON upload: ``Image already
+        exists`` is :class:`ImageAlreadyExistsError`, another status but 200 a
+        :class:`V1ResponseError` quoting the body."""
+        status = response.status_code
         if status != 200:
             exists, body = already_exists(read_error_body(response))
             if exists:

@@ -12,7 +12,9 @@ from typing import Any
 
 import requests
 
-from .errors import InvalidArgumentError, RegistryError, TransportError
+from . import bodies
+from .challenge import header_values  # Go's resp.Header[name]; re-exported
+from .errors import InvalidArgumentError, RegistryError, ResponseTooLargeError
 from .gocompat import from_bytes, to_bytes, url_parse
 from .gojson import JSONObject, json_decode, json_kind, json_unmarshal
 from .types import SearchResults
@@ -39,17 +41,7 @@ __all__ = [
 #: the reference reads everything a server sends.
 MAX_JSON_BODY = 32 << 20
 #: The most of an error body that is read and quoted in a message.
-MAX_ERROR_BODY = 64 << 10
-
-
-def header_values(response: requests.Response, name: str) -> list[str]:
-    """Every value of header ``name``, one per header line (Go ``resp.Header[name]``)."""
-    raw_headers = getattr(response.raw, "headers", None)
-    getlist = getattr(raw_headers, "getlist", None)
-    if callable(getlist):
-        return [str(value) for value in getlist(name)]
-    value = response.headers.get(name)
-    return [] if value is None else [value]
+MAX_ERROR_BODY = bodies.MAX_ERROR_BODY
 
 
 def build_endpoints_list(headers: Iterable[str], index_endpoint: str) -> list[str]:
@@ -64,16 +56,18 @@ def build_endpoints_list(headers: Iterable[str], index_endpoint: str) -> list[st
 
 
 def read_body(response: requests.Response, limit: int) -> bytes:
-    """The body, at most ``limit`` bytes; read errors are :class:`TransportError`."""
+    """The body, at most ``limit`` bytes (:func:`registry_core.bodies.read_body`); the
+    response is closed.
+
+    :raises RegistryError: the body is larger than ``limit``.
+    :raises TransportError: the body could not be read.
+    """
     try:
-        data = response.raw.read(limit + 1, decode_content=True) or b""
-    except Exception as exc:  # urllib3 and socket errors
-        raise TransportError(f"error reading the answer: {type(exc).__name__}") from None
+        return bodies.read_body(response, limit)
+    except ResponseTooLargeError:
+        raise RegistryError(f"the answer is larger than {limit} bytes") from None
     finally:
         response.close()
-    if len(data) > limit:
-        raise RegistryError(f"the answer is larger than {limit} bytes")
-    return data
 
 def go_string(value: Any, what: str = "string") -> str:
     if value is None:
@@ -96,15 +90,7 @@ def decode_string_list(body: bytes) -> list[str]:
 
 
 def decode_string_map(body: bytes) -> dict[str, str]:
-    value = json_decode(body)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidArgumentError(
-            f"json: cannot unmarshal {json_kind(value)} into Go value of type map[string]string"
-        )
-    pairs = value.pairs if isinstance(value, JSONObject) else list(value.items())
-    return {str(key): go_string(item) for key, item in pairs}
+    return _string_map(json_decode(body))
 
 
 def already_exists(body: bytes) -> tuple[bool, bytes]:
@@ -118,7 +104,11 @@ def already_exists(body: bytes) -> tuple[bool, bytes]:
 
 
 def decode_string_map_strict(body: bytes) -> dict[str, str]:
-    value = json_unmarshal(body)
+    return _string_map(json_unmarshal(body))
+
+
+def _string_map(value: Any) -> dict[str, str]:
+    """A decoded JSON value as Go fills a ``map[string]string``: ``null`` is empty."""
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -163,14 +153,9 @@ def first_value(response: requests.Response, name: str) -> str:
 
 
 def read_error_body(response: requests.Response) -> bytes:
-    """Up to :data:`MAX_ERROR_BODY` bytes of an error answer, for a message; a body that
-    cannot be read is quoted as empty."""
-    try:
-        return response.raw.read(MAX_ERROR_BODY, decode_content=True) or b""
-    except Exception:  # the status already says what went wrong
-        return b""
-    finally:
-        response.close()
+    """Up to :data:`MAX_ERROR_BODY` bytes of an error answer, for a message
+    (:func:`registry_core.bodies.quoted_body`)."""
+    return bodies.quoted_body(response, MAX_ERROR_BODY)
 
 def parse_int64(text: str) -> int | None:
     """Go's ``strconv.ParseInt(text, 10, 64)``; ``None`` where Go fails."""

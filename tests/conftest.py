@@ -13,3 +13,4 @@ from __future__ import annotations
 
 pytest_plugins = ["tests.system_guard", "tests.registry_fixtures", "tests.shared_fixtures"]
 pytest_plugins += ["tests.canary"]  # secret canaries for every test (h-hostile, issue 14)
+pytest_plugins += ["tests.example_packages"]  # one venv for the example packages (issue 8)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+import requests
 
 from registry_core.hookspecs import hookimpl
 from registry_core.interfaces import RequestModifier
@@ -20,3 +22,18 @@ class PerHostModifiers:
     def registry_request_modifiers(self, host: str) -> Sequence[RequestModifier]:
         self.asked.append(host)
         return headers("", {"X-For": [host]})
+
+
+class Teapot:
+    """Answers every ``registry_send_request`` itself, with a ``418`` and no body, without
+    calling ``send``: nothing reaches the network."""
+
+    @hookimpl
+    def registry_send_request(
+        self, request: requests.PreparedRequest, send: Callable[..., requests.Response]
+    ) -> requests.Response:
+        response = requests.Response()
+        response.status_code = 418
+        response.request = request
+        response._content = b""
+        return response

@@ -34,6 +34,7 @@ from registry_core.challenge import Challenge, ChallengeManager
 from registry_core.errors import AuthenticationError, TokenError, UntrustedRealmError
 from registry_core.interfaces import CredentialStore
 from tests.http_stub import Answer, Seen, StubServer
+from tests.shared_fixtures import Clock
 
 
 class Creds(CredentialStore):
@@ -58,22 +59,6 @@ class Creds(CredentialStore):
 
 def _json(status: int = 200, /, **body: Any) -> Answer:
     return Answer(status, [("Content-Type", "application/json")], json.dumps(body).encode())
-
-
-class Clock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.trust_env = False
-    yield session
-    session.close()
 
 
 def _handler(http: requests.Session, creds: CredentialStore | None, **kwargs: Any) -> TokenHandler:

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from registry_core_plugins.static_credentials import StaticCredentials
 
 from registry_core.authsession import FreshResources, SessionFactory
 from registry_core.credentials import HookCredentialStore
 from registry_core.errors import TransportError
-from registry_core.manager import DEFAULT_PLUGINS, Hooks, get_plugin_manager
-from registry_core.service import DefaultService
-from registry_core.types import AuthConfig
+from registry_core.manager import Hooks, get_plugin_manager
 from tests.http_stub import free_port
 from tests.registry_fixtures import RegistryEnv
+from tests.registry_services import env_credentials, registry_service
 
 pytest_plugins = ["tests.registry_fixtures"]
 
@@ -46,21 +44,11 @@ class CountingResources(FreshResources):
         return handler
 
 
-def _service(env: RegistryEnv, monkeypatch: pytest.MonkeyPatch) -> DefaultService:
-    for name, value in env.environ.items():
-        monkeypatch.setenv(name, value)
-    alice = AuthConfig(username=env.username or "", password=env.password or "")
-    plugins: list[Any] = [*DEFAULT_PLUGINS, StaticCredentials(alice, registries=[env.host])]
-    return DefaultService(
-        plugin_manager=get_plugin_manager(plugins=plugins, load_entrypoints=False)
-    )
-
-
 def test_factory_takes_what_may_be_shared_from_its_resources(
     token_registry: RegistryEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = token_registry
-    service = _service(env, monkeypatch)
+    service = registry_service(env, monkeypatch, env_credentials(env))
     [endpoint, *_] = service.lookup_pull_endpoints(env.host)
     resources = CountingResources()
     factory = SessionFactory(service.hooks, resources=resources)
@@ -110,7 +98,7 @@ def test_open_session_passes_its_resources_to_the_factory(
     from registry_core.reference import parse_normalized_named
 
     env = token_registry
-    service = _service(env, monkeypatch)
+    service = registry_service(env, monkeypatch, env_credentials(env))
     info = service.resolve_repository(parse_normalized_named(f"{env.host}/{env.repository}"))
     resources = CountingResources()
     with open_session(service, info, resources=resources) as session:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from typing import Any
 
 import pytest
-from registry_core_plugins.static_credentials import StaticCredentials
 
 from registry_core.client import list_tags, open_session
 from registry_core.config import parse_repository_info
 from registry_core.errors import AuthenticationError, RepositoryNotFoundError
-from registry_core.manager import DEFAULT_PLUGINS, get_plugin_manager
 from registry_core.reference import parse_normalized_named
 from registry_core.service import DefaultService
 from registry_core.types import AuthConfig, RepositoryInfo
@@ -19,6 +17,7 @@ from tests.fakes import EndpointService
 from tests.http_stub import Answer, Seen, StubServer, free_port
 from tests.recording_plugins import PerHostModifiers
 from tests.registry_fixtures import MANIFEST_V2, RegistryEnv
+from tests.registry_services import registry_service
 
 pytest_plugins = ["tests.registry_fixtures"]
 
@@ -29,17 +28,6 @@ ACCEPT = ", ".join([
     "application/vnd.oci.image.manifest.v1+json",
     "application/vnd.oci.image.index.v1+json",
 ])
-
-
-def _service(env: RegistryEnv, monkeypatch: pytest.MonkeyPatch,
-             credentials: AuthConfig | None = None) -> DefaultService:
-    for name, value in env.environ.items():
-        monkeypatch.setenv(name, value)
-    plugins: list[Any] = list(DEFAULT_PLUGINS)
-    if credentials is not None:
-        plugins.append(StaticCredentials(credentials, registries=[env.host]))
-    return DefaultService(plugin_manager=get_plugin_manager(plugins=plugins,
-                                                            load_entrypoints=False))
 
 
 def _info(service: DefaultService, env: RegistryEnv, name: str | None = None) -> RepositoryInfo:
@@ -54,7 +42,7 @@ def _alice(env: RegistryEnv) -> AuthConfig:
 def test_token_session_lists_tags(token_registry: RegistryEnv,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     env = token_registry
-    service = _service(env, monkeypatch, _alice(env))
+    service = registry_service(env, monkeypatch, _alice(env))
     info = _info(service, env)
     with open_session(service, info) as session:
         assert session.base_url == f"https://{env.host}"
@@ -69,7 +57,7 @@ def test_fifty_manifests_cost_one_ping_and_one_token(token_registry: RegistryEnv
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     env = token_registry
     assert env.issuer is not None
-    service = _service(env, monkeypatch, _alice(env))
+    service = registry_service(env, monkeypatch, _alice(env))
     info = _info(service, env)
     path = f"/v2/{env.repository}/manifests/1.0"
     with open_session(service, info) as session:
@@ -88,7 +76,7 @@ def test_threads_share_one_token(token_registry: RegistryEnv,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     env = token_registry
     assert env.issuer is not None
-    service = _service(env, monkeypatch, _alice(env))
+    service = registry_service(env, monkeypatch, _alice(env))
     info = _info(service, env)
     statuses: list[int] = []
     start = threading.Barrier(8)
@@ -112,7 +100,7 @@ def test_threads_share_one_token(token_registry: RegistryEnv,
 def test_push_scope(token_registry: RegistryEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     env = token_registry
     assert env.issuer is not None
-    service = _service(env, monkeypatch, _alice(env))
+    service = registry_service(env, monkeypatch, _alice(env))
     info = _info(service, env, "team/new")
     with open_session(service, info, ("pull", "push")) as session:
         started = session.post(f"{session.base_url}/v2/team/new/blobs/uploads/")
@@ -125,7 +113,7 @@ def test_anonymous_session_is_refused(token_registry: RegistryEnv,
     # The issuer grants anonymous users nothing: the registry answers 401 insufficient_scope
     # for the scope the token already asked for, so there is nothing wider to retry with.
     env = token_registry
-    service = _service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     info = _info(service, env)
     with open_session(service, info) as session, pytest.raises(AuthenticationError):
         list_tags(session, info)
@@ -133,7 +121,7 @@ def test_anonymous_session_is_refused(token_registry: RegistryEnv,
 
 def test_unknown_repository(token_registry: RegistryEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     env = token_registry
-    service = _service(env, monkeypatch, _alice(env))
+    service = registry_service(env, monkeypatch, _alice(env))
     info = _info(service, env, "team/missing")
     with open_session(service, info) as session, pytest.raises(RepositoryNotFoundError) as err:
         list_tags(session, info)
@@ -142,7 +130,7 @@ def test_unknown_repository(token_registry: RegistryEnv, monkeypatch: pytest.Mon
 
 def test_basic_session(tls_basic_registry: RegistryEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     env = tls_basic_registry
-    service = _service(env, monkeypatch, _alice(env))
+    service = registry_service(env, monkeypatch, _alice(env))
     info = _info(service, env)
     with open_session(service, info) as session:
         assert sorted(list_tags(session, info)) == ["1.0", "2.0"]
@@ -154,7 +142,7 @@ def test_basic_session(tls_basic_registry: RegistryEnv, monkeypatch: pytest.Monk
 def test_basic_session_without_credentials(tls_basic_registry: RegistryEnv,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     env = tls_basic_registry
-    service = _service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     info = _info(service, env)
     with open_session(service, info) as session, pytest.raises(AuthenticationError) as err:
         list_tags(session, info)
@@ -163,7 +151,7 @@ def test_basic_session_without_credentials(tls_basic_registry: RegistryEnv,
 
 def test_mutual_tls_session(mtls_registry: RegistryEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     env = mtls_registry
-    service = _service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     info = _info(service, env)
     with open_session(service, info) as session:
         assert sorted(list_tags(session, info)) == ["1.0", "2.0"]
@@ -173,7 +161,7 @@ def test_plain_registry_falls_back_to_http(plain_registry: RegistryEnv,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     # 127.0.0.1 is insecure: https is tried first, fails, and http answers.
     env = plain_registry
-    service = _service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     info = _info(service, env)
     with open_session(service, info) as session:
         assert session.base_url == f"http://{env.host}"
@@ -183,7 +171,7 @@ def test_plain_registry_falls_back_to_http(plain_registry: RegistryEnv,
 def test_service_session_delegates(plain_registry: RegistryEnv,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     env = plain_registry
-    service = _service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     info = _info(service, env)
     with service.session(info) as session:
         assert sorted(list_tags(session, info)) == ["1.0", "2.0"]
@@ -194,18 +182,20 @@ def test_actions_must_not_be_a_string(plain_registry: RegistryEnv,
     from registry_core.errors import InvalidArgumentError
 
     env = plain_registry
-    service = _service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     with pytest.raises(InvalidArgumentError, match="not 'pull'"):
         open_session(service, _info(service, env), "pull")
     assert env.registry.access_log() == []
 
 
-def test_tags_pages_are_followed_on_the_same_origin() -> None:
+def test_tags_pages_are_followed_on_the_same_origin(caplog: pytest.LogCaptureFixture) -> None:
     with StubServer(lambda seen: Answer(200, [], b'{"tags": ["evil"]}')) as other:
+        elsewhere = other.url.replace("://", "://user:hunter2@", 1)
+
         def route(seen: Seen) -> Answer:
             pages = {
                 "/v2/team/app/tags/list": ('["a", "b"]', '</v2/team/app/tags/list?last=b>'),
-                "/v2/team/app/tags/list?last=b": ('["c"]', f'<{other.url}/v2/x/tags/list>'),
+                "/v2/team/app/tags/list?last=b": ('["c"]', f'<{elsewhere}/v2/x/tags/list>'),
             }
             if seen.path == "/v2/":
                 return Answer(200)
@@ -216,9 +206,11 @@ def test_tags_pages_are_followed_on_the_same_origin() -> None:
         with StubServer(route) as registry:
             service = EndpointService(registry.url)
             info = parse_repository_info(parse_normalized_named(f"{registry.host}/team/app"))
-            with open_session(service, info) as session:
+            with open_session(service, info) as session, caplog.at_level(logging.WARNING):
                 assert list_tags(session, info) == ["a", "b", "c"]
     assert other.seen == []
+    assert "not following a page link to another origin" in caplog.text
+    assert "hunter2" not in caplog.text  # the link's userinfo is redacted in the log
 
 
 @pytest.mark.parametrize(

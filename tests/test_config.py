@@ -731,7 +731,7 @@ def test_default_lookup_ip_takes_go_ip_literals_without_asking_the_resolver(
     def no_resolver(*args, **kwargs):
         raise AssertionError("getaddrinfo was asked")
 
-    monkeypatch.setattr("registry_core.config.socket.getaddrinfo", no_resolver)
+    monkeypatch.setattr("registry_core.config.hostmatch.socket.getaddrinfo", no_resolver)
     assert default_lookup_ip(host) == [address]
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from registry_core_plugins.static_credentials import StaticCredentials
 
 from registry_core.content import (
     BlobUnknownError,
@@ -31,29 +30,13 @@ from registry_core.content import (
     compute_digest,
 )
 from registry_core.errors import InvalidArgumentError
-from registry_core.manager import DEFAULT_PLUGINS, get_plugin_manager
-from registry_core.service import DefaultService
 from registry_core.types import AuthConfig
 from tests.oci_images import OCI_INDEX, OCI_MANIFEST, Layout, push_layout, skopeo, write_layout
 from tests.programs import require_program
 from tests.registry_fixtures import RegistryEnv, RunningRegistry, start_registry
+from tests.registry_services import env_credentials, registry_service
 
 pytest_plugins = ["tests.registry_fixtures"]
-
-
-def make_service(env: RegistryEnv, monkeypatch: pytest.MonkeyPatch,
-                 credentials: AuthConfig | None = None) -> DefaultService:
-    for name, value in env.environ.items():
-        monkeypatch.setenv(name, value)
-    plugins: list[Any] = list(DEFAULT_PLUGINS)
-    if credentials is not None:
-        plugins.append(StaticCredentials(credentials, registries=[env.host]))
-    return DefaultService(plugin_manager=get_plugin_manager(plugins=plugins,
-                                                            load_entrypoints=False))
-
-
-def alice(env: RegistryEnv) -> AuthConfig:
-    return AuthConfig(username=env.username or "", password=env.password or "")
 
 
 @contextlib.contextmanager
@@ -96,7 +79,7 @@ def big_layer(layout: Layout) -> tuple[str, bytes]:
 
 
 def test_index_and_its_manifests_as_served(plain_registry, multiarch, monkeypatch):
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     with service.repository(f"{plain_registry.host}/team/multi") as repo:
         top = repo.get_manifest("1")
         assert top.content == multiarch.top
@@ -117,7 +100,7 @@ def test_index_and_its_manifests_as_served(plain_registry, multiarch, monkeypatc
 
 def test_unknown_manifest_and_name_are_typed_with_the_registry_code(plain_registry,
                                                                    monkeypatch):
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     with service.repository(f"{plain_registry.host}/team/app") as repo:
         with pytest.raises(ManifestUnknownError) as caught:
             repo.get_manifest("9.9")
@@ -135,7 +118,7 @@ def test_unknown_manifest_and_name_are_typed_with_the_registry_code(plain_regist
 
 
 def test_a_manifest_over_the_bound_is_refused(plain_registry, monkeypatch):
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     with (
         service.repository(f"{plain_registry.host}/team/app", max_manifest_size=100) as repo,
         pytest.raises(ContentTooLargeError, match="limit of 100"),
@@ -144,7 +127,7 @@ def test_a_manifest_over_the_bound_is_refused(plain_registry, monkeypatch):
 
 
 def test_bad_references_never_reach_the_registry(plain_registry, monkeypatch):
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     with service.repository(f"{plain_registry.host}/team/app") as repo:
         before = len(plain_registry.registry.access_log())
         for bad in ("../../_catalog", "1.0?x=1", "sha256:abc", "md5:" + "0" * 32):
@@ -163,7 +146,7 @@ def test_a_manifest_fetched_by_digest_is_verified(plain_registry, monkeypatch):
     data = blob_file(env, digest)
     original = data.read_bytes()
     data.write_bytes(original.replace(b'"schemaVersion": 2', b'"schemaVersion":  2'))
-    service = make_service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     with (
         service.repository(f"{env.host}/team/app") as repo,
         pytest.raises(DigestMismatchError) as caught,
@@ -175,7 +158,7 @@ def test_a_manifest_fetched_by_digest_is_verified(plain_registry, monkeypatch):
 
 def test_put_and_delete_manifest_read_back_by_skopeo(plain_registry, multiarch, monkeypatch):
     env = plain_registry
-    service = make_service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     with service.repository(f"{env.host}/team/multi", ("pull", "push")) as repo:
         digest = repo.put_manifest(multiarch.top, OCI_INDEX, "again")
         assert digest == multiarch.digest
@@ -188,7 +171,7 @@ def test_put_and_delete_manifest_read_back_by_skopeo(plain_registry, multiarch, 
 
 
 def test_put_manifest_under_a_digest_it_does_not_have(plain_registry, monkeypatch):
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     with (
         service.repository(f"{plain_registry.host}/team/app", ("pull", "push")) as repo,
         pytest.raises(DigestMismatchError),
@@ -197,7 +180,7 @@ def test_put_manifest_under_a_digest_it_does_not_have(plain_registry, monkeypatc
 
 
 def test_writing_needs_a_push_repository(plain_registry, monkeypatch):
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     with (
         service.repository(f"{plain_registry.host}/team/app") as repo,
         pytest.raises(InvalidArgumentError, match="push"),
@@ -216,7 +199,7 @@ def blob_file(env: RegistryEnv, digest: str) -> Path:
 
 def test_open_blob_streams_the_exact_bytes(plain_registry, big, monkeypatch):
     digest, data = big_layer(big)
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     with service.repository(f"{plain_registry.host}/team/big") as repo:
         assert repo.stat_blob(digest).size == len(data)
         with repo.open_blob(digest) as reader:
@@ -234,7 +217,7 @@ def test_a_registry_serving_wrong_bytes_is_caught(plain_registry, big, monkeypat
     corrupted = bytearray(data)
     corrupted[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(corrupted))
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     with service.repository(f"{plain_registry.host}/team/big") as repo:
         with repo.open_blob(digest) as reader:
             with pytest.raises(DigestMismatchError) as caught:
@@ -252,7 +235,7 @@ def test_a_registry_serving_wrong_bytes_is_caught(plain_registry, big, monkeypat
 
 
 def test_unknown_blob(plain_registry, monkeypatch):
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     missing = "sha256:" + "ab" * 32
     with service.repository(f"{plain_registry.host}/team/app") as repo:
         with pytest.raises(BlobUnknownError) as caught:
@@ -273,7 +256,7 @@ def _access(env: RegistryEnv, since: int) -> list[tuple[str, int]]:
 
 def test_monolithic_and_chunked_uploads(plain_registry, monkeypatch, tmp_path):
     env = plain_registry
-    service = make_service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     small = b"small blob\n"
     large = bytes(range(256)) * 12000  # 3 MB
     path = tmp_path / "large.bin"
@@ -297,7 +280,7 @@ def test_monolithic_and_chunked_uploads(plain_registry, monkeypatch, tmp_path):
 
 
 def test_upload_with_a_wrong_digest_is_refused(plain_registry, monkeypatch):
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     wrong = "sha256:" + "0" * 64
     with service.repository(f"{plain_registry.host}/team/up", ("pull", "push"),
                             monolithic_max=10) as repo:
@@ -311,7 +294,7 @@ def test_upload_with_a_wrong_digest_is_refused(plain_registry, monkeypatch):
 def test_mount_and_its_fallback(plain_registry, big, monkeypatch):
     env = plain_registry
     digest, data = big_layer(big)
-    service = make_service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     with service.repository(f"{env.host}/team/big") as source, \
             service.repository(f"{env.host}/team/mounted", ("pull", "push")) as target:
         assert target.mount_blob(digest, "team/big") is True
@@ -333,7 +316,7 @@ def test_mount_and_its_fallback(plain_registry, big, monkeypatch):
 
 def test_tags_and_catalog_with_paging(plain_registry, multiarch, monkeypatch):
     env = plain_registry
-    service = make_service(env, monkeypatch)
+    service = registry_service(env, monkeypatch)
     with service.repository(f"{env.host}/team/app") as repo:
         assert sorted(repo.tags()) == ["1.0", "2.0"]
         start = len(env.registry.access_log())
@@ -351,7 +334,7 @@ def test_tags_and_catalog_with_paging(plain_registry, multiarch, monkeypatch):
 def test_over_tls_with_basic_auth(tls_basic_registry, tmp_path, monkeypatch, caplog):
     env = tls_basic_registry
     layout = write_layout(tmp_path / "img", label="tls")
-    service = make_service(env, monkeypatch, alice(env))
+    service = registry_service(env, monkeypatch, env_credentials(env))
     caplog.set_level(logging.DEBUG)
     with plain_sibling(env, tmp_path) as plain:
         push_layout(layout, plain.host, "team/tls", "1")
@@ -371,7 +354,7 @@ def test_wrong_password_is_a_typed_error_without_the_secret(tls_basic_registry, 
                                                             caplog):
     env = tls_basic_registry
     secret = "not-the-password-" + "x" * 8
-    service = make_service(env, monkeypatch, AuthConfig(username="alice", password=secret))
+    service = registry_service(env, monkeypatch, AuthConfig(username="alice", password=secret))
     caplog.set_level(logging.DEBUG)
     with service.repository(f"{env.host}/team/app") as repo, pytest.raises(DeniedError) as caught:
         repo.get_manifest("1.0")
@@ -384,7 +367,7 @@ def test_wrong_password_is_a_typed_error_without_the_secret(tls_basic_registry, 
 def test_token_auth_one_token_per_scope(token_registry, monkeypatch):
     env = token_registry
     assert env.issuer is not None
-    service = make_service(env, monkeypatch, alice(env))
+    service = registry_service(env, monkeypatch, env_credentials(env))
     with service.repository(f"{env.host}/team/app") as repo:
         manifest = repo.get_manifest("1.0")
         for blob in manifest.blobs():
@@ -408,14 +391,14 @@ def test_token_auth_one_token_per_scope(token_registry, monkeypatch):
 def test_token_auth_catalog_asks_for_the_catalog_scope(token_registry, monkeypatch):
     env = token_registry
     assert env.issuer is not None
-    service = make_service(env, monkeypatch, alice(env))
+    service = registry_service(env, monkeypatch, env_credentials(env))
     with service.repository(f"{env.host}/team/app") as repo:
         assert "team/app" in repo.catalog()
     assert any("registry:catalog:*" in r.scopes for r in env.issuer.requests)
 
 
 def test_repository_is_exported_from_the_service(plain_registry, monkeypatch):
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     repo = service.repository(f"{plain_registry.host}/team/app:1.0")
     try:
         assert isinstance(repo, Repository)
@@ -447,7 +430,7 @@ def test_copy_streams_between_registries_and_a_bad_blob_stores_nothing(
     from registry_core.content import copy_image
 
     digest, data = big_layer(big)
-    service = make_service(plain_registry, monkeypatch)
+    service = registry_service(plain_registry, monkeypatch)
     with start_registry(tmp_path / "dst") as other:
         recorder = _Recorder()
         with service.repository(f"{plain_registry.host}/team/big") as source, \

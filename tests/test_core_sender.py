@@ -19,6 +19,7 @@ from registry_core.manager import DEFAULT_PLUGINS, DISABLE_PLUGINS_ENV, get_plug
 from registry_core.reference import parse_normalized_named
 from registry_core.service import DefaultService
 from registry_core.transport import http_client
+from tests.recording_plugins import Teapot
 from tests.registry_fixtures import RegistryEnv
 
 pytest_plugins = ["tests.registry_fixtures"]
@@ -78,15 +79,6 @@ def test_a_plugin_that_answers_itself_still_goes_before_the_core(
     plain_registry: RegistryEnv,
 ) -> None:
     env = plain_registry
-
-    class Teapot:
-        @hookimpl
-        def registry_send_request(self, request, send):
-            response = requests.Response()
-            response.status_code = 418
-            response.request = request
-            response._content = b""
-            return response
 
     wrapper = Wrapper()
     pm = get_plugin_manager(plugins=[*DEFAULT_PLUGINS, Teapot(), wrapper], load_entrypoints=False)

@@ -2,38 +2,27 @@
 
 One test runs the package's own tests with registry-core's pytest fixtures, from the source
 tree. The other installs registry-core and the package (with its test extra) by pip into a
-fresh virtual environment and runs the package's tests there: the plugin is then loaded through
-its entry point, and its handler answers the ``Exchange`` challenges of the example's loopback
-server in a real session. It needs pip to reach an index for the dependencies; it takes some
-seconds.
+fresh virtual environment, shared with the example plugin (tests/example_packages.py), and
+runs the package's tests there: the plugin is then loaded through its entry point, and its
+handler answers the ``Exchange`` challenges of the example's loopback server in a real session.
+It needs pip to reach an index for the dependencies; it takes some seconds.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
-import venv
 from pathlib import Path
+
+from tests.example_packages import AUTH, ExamplesVenv, copy_example
 
 pytest_plugins = ["pytester"]
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "registry-core-example-auth"
-IGNORE = shutil.ignore_patterns(
-    "__pycache__", "*.egg-info", "build", "dist", "_build", ".*_cache", ".git", ".venv"
-)
 TESTS = 6  # the example package's tests
 
 
-def copy_example(dest: Path) -> Path:
-    """A copy: building or testing the package in place would leave files in the checkout."""
-    return Path(shutil.copytree(EXAMPLE, dest / EXAMPLE.name, ignore=IGNORE))
-
-
 def test_example_auth_tests_pass_from_the_source_tree(pytester, monkeypatch):
-    example = copy_example(pytester.path)
+    example = copy_example(AUTH, pytester.path)
     # A subprocess, so the example's test modules (conftest, credentials) stay out of ours.
     monkeypatch.setenv("PYTHONPATH", str(example / "src"))
     monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
@@ -42,20 +31,8 @@ def test_example_auth_tests_pass_from_the_source_tree(pytester, monkeypatch):
     result.assert_outcomes(passed=TESTS - 1, skipped=1)
 
 
-def test_example_auth_installed_in_a_fresh_virtualenv(tmp_path):
-    source = Path(shutil.copytree(ROOT, tmp_path / "registry-core", ignore=IGNORE))
-    example = copy_example(tmp_path)
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(env_dir)
-    python = env_dir / "bin" / "python"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "REGISTRY_CORE_"))}
-    env["PYTHONNOUSERSITE"] = "1"
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
-        + [str(source), f"{example}[test]"],
-        env=env, cwd=tmp_path, capture_output=True, text=True,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
+def test_example_auth_installed_in_a_fresh_virtualenv(tmp_path, examples_venv: ExamplesVenv):
+    python, env, example = examples_venv.python, examples_venv.env, examples_venv.examples[AUTH]
 
     # The package's own tests, run by the venv's pytest from outside the source tree: the
     # plugin is imported from site-packages and found through its entry point.

@@ -1,8 +1,9 @@
 """The example plugin package (examples/registry-core-example-plugin), as a user gets it.
 
 One test runs the package's own test suite with registry-core's pytest fixtures. The other
-installs registry-core and the package with pip into a fresh virtual environment (no system
-site-packages, nothing from this checkout on ``sys.path``) and checks there that the entry
+installs registry-core and the package with pip into a fresh virtual environment, shared with
+the example auth package (tests/example_packages.py; no system site-packages, nothing from
+this checkout on ``sys.path``), and checks there that the entry
 point is found, the plugin is listed with its version, and its credentials reach a loopback
 server that requires them. It needs pip to reach an index for the dependencies and for
 setuptools (build isolation); it takes some seconds.
@@ -12,38 +13,23 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import shutil
 import subprocess
-import sys
 import textwrap
-import venv
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.example_packages import PLUGIN, ExamplesVenv, copy_example
 from tests.http_stub import Answer, Seen, StubServer
 
 pytest_plugins = ["pytester"]
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "registry-core-example-plugin"
-IGNORE = shutil.ignore_patterns(
-    "__pycache__", "*.egg-info", "build", "dist", "_build", ".*_cache", ".git", ".venv"
-)
-
 USER, PASSWORD = "ci", "s3cret-example"
 
 
-def copy_example(dest: Path) -> Path:
-    """A copy of the example package: building or testing it in place would leave ``build/``
-    and ``__pycache__`` behind in the checkout."""
-    return Path(shutil.copytree(EXAMPLE, dest / EXAMPLE.name, ignore=IGNORE))
-
-
 def test_example_plugin_tests_pass_with_registry_core_fixtures(pytester, monkeypatch):
-    example = copy_example(pytester.path)
+    example = copy_example(PLUGIN, pytester.path)
     monkeypatch.syspath_prepend(str(example / "src"))
     monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
     result = pytester.runpytest(str(example / "tests"), "-p", "no:cacheprovider")
@@ -101,28 +87,12 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_example_plugin_installed_in_a_fresh_virtualenv(tmp_path, basic_auth_server):
+def test_example_plugin_installed_in_a_fresh_virtualenv(
+    tmp_path, basic_auth_server, examples_venv: ExamplesVenv
+):
     registry = basic_auth_server.host
-    # A copy of the checkout: pip builds in place, and would leave build/ behind in it.
-    source = Path(shutil.copytree(ROOT, tmp_path / "registry-core", ignore=IGNORE))
-    example = copy_example(tmp_path)
-
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(env_dir)
-    python = env_dir / "bin" / "python"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "REGISTRY_CORE_"))}
-    env["PYTHONNOUSERSITE"] = "1"
-    # pip from this environment installs into the new one (--python), which spares the
-    # seconds that installing pip into the venv costs.
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
-        + [str(source), str(example)],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
+    python, env_dir = examples_venv.python, examples_venv.root
+    env = dict(examples_venv.env)
 
     script = tmp_path / "use_plugin.py"
     script.write_text(SCRIPT)

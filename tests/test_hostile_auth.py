@@ -4,32 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 
 import pytest
 import requests
 
 from registry_core.redact import redact
-from registry_core.tlsadapter import new_transport
 from registry_core.tokens import TokenHandler
 from tests.http_stub import Answer, Seen, StubServer
-
-
-class Clock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.trust_env = False
-    session.mount("http://", new_transport())
-    yield session
-    session.close()
+from tests.shared_fixtures import Clock
 
 
 def test_64_threads_meeting_an_expired_token_fetch_it_once(http: requests.Session) -> None:

@@ -156,3 +156,19 @@ def test_go_sort_matches_sorted_for_a_total_order() -> None:
     data = [5, 3, 9, 1, 1, 8, 2, 7] * 20
     go_sort(data, lambda a, b: a < b)
     assert data == sorted(data)
+
+
+def test_the_tar_writer_quotes_what_it_cannot_encode_as_go_does() -> None:
+    # Go 1.19: tar.NewWriter(...).WriteHeader(&tar.Header{Name: "a\u0085b", Format:
+    # tar.FormatUSTAR, Mode: 0644}) fails with exactly this text (%q escapes U+0085).
+    from registry_core.gotar import FORMAT_USTAR, TarHeader
+    from registry_core.gotar_writer import TarWriter
+
+    with pytest.raises(RegistryError) as caught:
+        TarWriter().write_header(
+            TarHeader(name="a\u0085b".encode(), format=FORMAT_USTAR, mode=0o644)
+        )
+    assert str(caught.value) == (
+        "archive/tar: cannot encode header: Format specifies USTAR; and USTAR cannot encode "
+        'Name="a\\u0085b"'
+    )

@@ -40,6 +40,7 @@ from registry_core.transport import (
     trusted_location,
 )
 from tests.http_stub import Answer, Seen, StubServer, free_port, silent_listener
+from tests.recording_plugins import Teapot
 from tests.tls_helpers import issue_cert, make_ca, server_context, write_pem
 
 PROXY_VARIABLES = (
@@ -1003,30 +1004,13 @@ def test_send_hook_wrappers_see_transport_errors():
 
 
 def test_a_plugin_may_answer_instead_of_the_network(http_server):
-    class Canned:
-        @hookimpl
-        def registry_send_request(self, request, send):
-            response = requests.Response()
-            response.status_code = 418
-            response._content = b"canned"
-            response.request = request
-            return response
-
-    session = http_client(new_transport(), plugin_hooks=plugin_hooks(Canned()))
+    session = http_client(new_transport(), plugin_hooks=plugin_hooks(Teapot()))
     assert session.get(http_server.url + "/").status_code == 418
     assert http_server.seen == []
 
 
 def test_http_client_hooks_keyword_still_works_but_warns(http_server):
-    class Canned:
-        @hookimpl
-        def registry_send_request(self, request, send):
-            response = requests.Response()
-            response.status_code = 418
-            response.request = request
-            return response
-
-    hooks = plugin_hooks(Canned())
+    hooks = plugin_hooks(Teapot())
     with pytest.warns(DeprecationWarning, match="plugin_hooks"):
         session = http_client(new_transport(), hooks=hooks)
     assert session.plugin_hooks is hooks

@@ -7,16 +7,15 @@ import re
 from typing import Any
 
 import pytest
-from registry_core_plugins.static_credentials import StaticCredentials
 
 import registry_core
 from registry_core.client import list_tags
-from registry_core.manager import DEFAULT_PLUGINS, get_plugin_manager
 from registry_core.ping import ping_v2_registry
 from registry_core.reference import parse_normalized_named
 from registry_core.service import DefaultService
 from registry_core.types import AuthConfig
 from tests.registry_fixtures import RegistryEnv
+from tests.registry_services import env_credentials, registry_service
 
 pytest_plugins = ["tests.registry_fixtures"]
 
@@ -37,15 +36,6 @@ def _agents(env: RegistryEnv) -> list[str]:
     return agents
 
 
-def _service(env: RegistryEnv, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> DefaultService:
-    for name, value in env.environ.items():
-        monkeypatch.setenv(name, value)
-    alice = AuthConfig(username=env.username or "", password=env.password or "")
-    plugins: list[Any] = [*DEFAULT_PLUGINS, StaticCredentials(alice, registries=[env.host])]
-    manager = get_plugin_manager(plugins=plugins, load_entrypoints=False)
-    return DefaultService(plugin_manager=manager, **kwargs)
-
-
 def _list(service: DefaultService, env: RegistryEnv, **kwargs: Any) -> list[str]:
     info = service.resolve_repository(parse_normalized_named(f"{env.host}/{env.repository}"))
     with service.session(info, **kwargs) as session:
@@ -57,8 +47,8 @@ def test_service_defaults_reach_ping_token_and_reads(
 ) -> None:
     env = token_registry
     assert env.issuer is not None
-    service = _service(env, monkeypatch, user_agent="acme-pull/2.1",
-                       meta_headers={"X-Meta-Source": ["ci", "nightly"]})
+    service = registry_service(env, monkeypatch, env_credentials(env), user_agent="acme-pull/2.1",
+                               meta_headers={"X-Meta-Source": ["ci", "nightly"]})
     assert sorted(_list(service, env)) == ["1.0", "2.0"]
     agents = _agents(env)
     assert len(agents) >= 2  # the ping and the tags read
@@ -73,8 +63,8 @@ def test_session_overrides_the_service_defaults(
 ) -> None:
     env = token_registry
     assert env.issuer is not None
-    service = _service(env, monkeypatch, user_agent="acme-pull/2.1",
-                       meta_headers={"X-Meta-Source": ["ci"]})
+    service = registry_service(env, monkeypatch, env_credentials(env), user_agent="acme-pull/2.1",
+                               meta_headers={"X-Meta-Source": ["ci"]})
     _list(service, env, user_agent="one-off/0.1", meta_headers={"X-Meta-Run": "42"})
     assert set(_agents(env)) == {"one-off/0.1"}
     [fetch] = env.issuer.requests
@@ -88,7 +78,7 @@ def test_without_a_user_agent_the_library_names_itself(
 ) -> None:
     env = token_registry
     assert env.issuer is not None
-    service = _service(env, monkeypatch)
+    service = registry_service(env, monkeypatch, env_credentials(env))
     _list(service, env)
     assert service.auth(
         AuthConfig(username="alice", password=env.password or "", server_address=env.host), ""
@@ -105,7 +95,8 @@ def test_login_sends_the_callers_agent_and_no_meta_headers(
     # The reference's loginV2 builds its client with Headers(userAgent, nil).
     env = token_registry
     assert env.issuer is not None
-    service = _service(env, monkeypatch, user_agent="acme/1", meta_headers={"X-Meta-A": "b"})
+    service = registry_service(env, monkeypatch, env_credentials(env), user_agent="acme/1",
+                               meta_headers={"X-Meta-A": "b"})
     config = AuthConfig(username="alice", password=env.password or "", server_address=env.host)
     assert service.auth(config, "docker-cli/20.10")[0] == "Login Succeeded"
     assert service.auth(config, "")[0] == "Login Succeeded"

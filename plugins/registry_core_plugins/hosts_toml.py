@@ -28,21 +28,23 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from registry_core.config import host_endpoint_url
 from registry_core.constants import DEFAULT_NAMESPACE, INDEX_HOSTNAME
 from registry_core.endpoint_lookup import (
     HOSTS_TOML_PRIORITY,
     ConfiguredEndpoints,
-    choose_configured,
 )
 from registry_core.hookspecs import Action, hookimpl
 from registry_core.hostsconfig import DEFAULT_HOSTS_DIR, HostConfig, configure_hosts, host_directory
 from registry_core.reference import Digested, Named
 from registry_core.tlsconfig import TLSConfig
 from registry_core.types import APIEndpoint, APIVersion, ServiceConfig
+
+# choose_endpoints is this module's registry_endpoints wrapper hook, registered with it.
+from registry_core_plugins.configured_files import ConfigFilePlugin
+from registry_core_plugins.configured_files import choose_endpoints as choose_endpoints
 
 if TYPE_CHECKING:
     from registry_core.service import Service
@@ -138,20 +140,12 @@ def configure_tls(root: str | os.PathLike[str], hostname: str, tls_config: TLSCo
     if not _configurable(root, hostname) or host_directory(root, hostname) is None:
         return
     for host in configure_hosts(hostname, root, strict=strict):
-        if host.host != hostname:
-            continue
-        if host.skip_verify:
-            tls_config.insecure_skip_verify = True
-        for pem in host.root_ca_pems:
-            tls_config.add_root_ca(pem)
-        if host.ca_files is not None and tls_config.root_cas is None:
-            tls_config.root_cas = []
-        for cert, key in host.client_pairs:
-            tls_config.add_client_certificate(cert, key)
-        return
+        if host.host == hostname:
+            host.apply_tls(tls_config)
+            return
 
 
-class HostsDirectory:
+class HostsDirectory(ConfigFilePlugin):
     """The hosts.toml plugin for a given root, for programs that configure it in code.
 
     Example::
@@ -179,12 +173,6 @@ class HostsDirectory:
         return hosts_toml_endpoints(self.root, hostname, action, reference, strict=self.strict,
                                     share_credentials=self.share_credentials)
 
-    @hookimpl(wrapper=True, specname="registry_endpoints")
-    def choose_endpoints(self) -> Generator[None, list[Any], list[Any]]:
-        """Let the highest-priority configuration file decide (see
-        :mod:`registry_core.endpoint_lookup`)."""
-        return choose_configured((yield))
-
     @hookimpl
     def registry_configure_tls(self, hostname: str, secure: bool, tls_config: TLSConfig) -> None:
         """hosts.toml's ``skip_verify``, ``ca`` and ``client`` for ``hostname`` itself."""
@@ -206,11 +194,6 @@ def registry_endpoints(
     """The endpoints ``$REGISTRY_CORE_HOSTS_DIR`` decides for ``hostname``, if any."""
     return hosts_toml_endpoints(_root(), hostname, action, reference)
 
-
-@hookimpl(wrapper=True, specname="registry_endpoints")
-def choose_endpoints() -> Generator[None, list[Any], list[Any]]:
-    """Let the highest-priority configuration file decide."""
-    return choose_configured((yield))
 
 
 @hookimpl

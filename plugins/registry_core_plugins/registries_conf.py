@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from registry_core.config import host_endpoint_url
@@ -44,7 +43,6 @@ from registry_core.endpoint_lookup import (
     REGISTRIES_CONF_PRIORITY,
     BlockedRegistryError,
     ConfiguredEndpoints,
-    choose_configured,
 )
 from registry_core.hookspecs import Action, hookimpl
 from registry_core.reference import Named, Repository
@@ -57,6 +55,10 @@ from registry_core.registriesconf import (
 )
 from registry_core.tlsconfig import TLSConfig
 from registry_core.types import APIEndpoint, APIVersion, ServiceConfig
+
+# choose_endpoints is this module's registry_endpoints wrapper hook, registered with it.
+from registry_core_plugins.configured_files import ConfigFilePlugin
+from registry_core_plugins.configured_files import choose_endpoints as choose_endpoints
 
 if TYPE_CHECKING:
     from registry_core.service import Service
@@ -148,7 +150,7 @@ def registries_conf_endpoints(
     return ConfiguredEndpoints(found, priority=REGISTRIES_CONF_PRIORITY, source=registry.source)
 
 
-class RegistriesConf:
+class RegistriesConf(ConfigFilePlugin):
     """The registries.conf plugin for given files, for programs that configure it in code.
 
     Example::
@@ -176,11 +178,6 @@ class RegistriesConf:
         """The endpoints registries.conf decides for ``hostname``; ``None`` if none."""
         return registries_conf_endpoints(self.files, service, hostname, action, reference,
                                          share_credentials=self.share_credentials)
-
-    @hookimpl(wrapper=True, specname="registry_endpoints")
-    def choose_endpoints(self) -> Generator[None, list[Any], list[Any]]:
-        """Let the highest-priority configuration file decide."""
-        return choose_configured((yield))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.files.describe()!r})"
@@ -212,8 +209,3 @@ def registry_endpoints(
     """The endpoints the user's registries.conf decides for ``hostname``, if any."""
     return registries_conf_endpoints(_files(), service, hostname, action, reference)
 
-
-@hookimpl(wrapper=True, specname="registry_endpoints")
-def choose_endpoints() -> Generator[None, list[Any], list[Any]]:
-    """Let the highest-priority configuration file decide."""
-    return choose_configured((yield))

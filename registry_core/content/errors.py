@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import requests
 
 from ..authorizer import authorization_secrets, errcode_text, redact
+from ..bodies import quoted_body
 from ..errors import AuthenticationError, RegistryError, RepositoryNotFoundError
 from ..transport import redact_url
 
@@ -172,10 +173,7 @@ def _read_error_body(response: requests.Response) -> bytes:
     """At most :data:`_ERROR_BODY_LIMIT` bytes of a (possibly streamed) answer."""
     if response.request is not None and response.request.method == "HEAD":
         return b""
-    try:
-        return next(response.iter_content(_ERROR_BODY_LIMIT), b"") or b""
-    except Exception:  # noqa: BLE001 - a broken error body: the status still says enough
-        return b""
+    return quoted_body(response, _ERROR_BODY_LIMIT)
 
 
 def request_secrets(response: requests.Response) -> list[str]:
