@@ -44,7 +44,8 @@ from .deadline import ProgressRule, StreamGuard, is_timeout
 from .errors import DeadlineExceededError, RegistryError, TransportError
 from .transport import redact_url
 
-__all__ = ["ResumableLayerReader", "ResponseStream", "DEFAULT_MAX_FAILURES", "backoff", "fill"]
+__all__ = ["ResumableLayerReader", "ResponseStream", "DEFAULT_MAX_FAILURES", "accepts_layer_range",
+           "backoff", "fill"]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,18 @@ def backoff(failures: int) -> float:
     """Seconds to wait before resume number ``failures`` (1, 2, ...): 0.1 s doubling, at
     most 5 s."""
     return float(min(5.0, 0.1 * (2 ** (failures - 1))))
+
+
+def accepts_layer_range(content_range: str, position: int, total_size: int) -> bool:
+    """Whether ``Content-Range`` answers ``Range: bytes=<position>-<total_size - 1>``
+    exactly: the same first and last byte, and the layer's size or ``*`` as the total."""
+    match = _CONTENT_RANGE.fullmatch(content_range.strip())
+    return (
+        match is not None
+        and int(match.group(1)) == position
+        and int(match.group(2)) == total_size - 1
+        and match.group(3) in ("*", str(total_size))
+    )
 
 
 def fill(read_some: Callable[[int], bytes], size: int) -> bytes:
@@ -280,13 +293,8 @@ class ResumableLayerReader(io.RawIOBase):
             response.close()
             self._fail(f"resuming got status {response.status_code}")
             return
-        match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
-        if (
-            match is None
-            or int(match.group(1)) != self.position
-            or int(match.group(2)) != last
-            or match.group(3) not in ("*", str(self.total_size))
-        ):
+        if not accepts_layer_range(response.headers.get("Content-Range", ""), self.position,
+                                   self.total_size):
             response.close()
             self._fail(
                 f"resuming at byte {self.position} got Content-Range "
