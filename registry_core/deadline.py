@@ -12,6 +12,11 @@ Deadlines nest: :func:`call_deadline` around any public call (``with call_deadli
 service.auth(...)``) bounds everything inside, several requests included, and each request
 gets its transport's own deadline too; the earliest one wins. The state lives in a
 :class:`contextvars.ContextVar`, so threads do not share it.
+
+A blob or layer stream gets no total deadline (a large layer on a slow link takes as long as
+it takes); :class:`ProgressRule` and :class:`StreamGuard` hold it to a stall timeout per read
+and a minimum of bytes per window instead, which a stall or a drip breaks and a healthy
+transfer does not.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import DeadlineExceededError
+from .errors import DeadlineExceededError, InvalidArgumentError
 
 __all__ = [
     "DEFAULT_MIN_PROGRESS",
@@ -267,6 +272,20 @@ class ProgressRule:
     stall_timeout: float = DEFAULT_STALL_TIMEOUT
     window: float = DEFAULT_PROGRESS_WINDOW
     min_bytes: int = DEFAULT_MIN_PROGRESS
+
+    def __post_init__(self) -> None:
+        for name in ("stall_timeout", "window"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                    not 0 < value < 1e9:
+                raise InvalidArgumentError(
+                    f"ProgressRule.{name} must be a positive number of seconds, not {value!r}"
+                )
+        if isinstance(self.min_bytes, bool) or not isinstance(self.min_bytes, int) or \
+                self.min_bytes < 0:
+            raise InvalidArgumentError(
+                f"ProgressRule.min_bytes must be a number of bytes, not {self.min_bytes!r}"
+            )
 
 
 class StreamGuard:
