@@ -184,11 +184,11 @@ def test_a_stalled_blob_ends_in_a_typed_error_naming_the_stall(plain_registry, b
     with _repository(proxy, max_resumes=2) as repo, \
             _open_stalling(proxy, repo, blob, Rule(stall_body_after=MIB),
                            Rule(stall_body_after=0)) as reader:
-        reader.progress = ProgressRule(stall_timeout=0.3)
+        reader.progress = ProgressRule(stall_timeout=1)
         with pytest.raises(DeadlineExceededError) as caught:
             b"".join(reader.iter_chunks())
     message = str(caught.value)
-    assert f"reading blob {blob}: stalled at byte {MIB}: no data for 0.3 s" in message
+    assert f"reading blob {blob}: stalled at byte {MIB}: no data for 1 s" in message
     assert "2 attempts to resume failed" in message
 
 
@@ -198,9 +198,9 @@ def test_a_stall_is_resumed_when_the_next_connection_works(plain_registry, blob,
     with _repository(proxy) as repo, \
             _open_stalling(proxy, repo, blob, Rule(stall_body_after=MIB),
                            ONE_PER_CONNECTION) as reader:
-        reader.progress = ProgressRule(stall_timeout=0.3)
+        reader.progress = ProgressRule(stall_timeout=1)
         assert b"".join(reader.iter_chunks()) == BLOB
-        assert reader.resumes == 1
+        assert reader.resumes >= 1
 
 
 def test_a_dripping_blob_ends_in_a_typed_error(plain_registry, blob, fault_proxy):
@@ -316,10 +316,10 @@ def test_a_stalled_layer_ends_in_a_typed_error_naming_the_stall(v1_registry):
         proxy.set_rule(Rule(stall_body_after=300_000), connection=1)
         stream = _layer(v1_registry, proxy)
         stream.max_failures = 2
-        stream.progress = ProgressRule(stall_timeout=0.3)
+        stream.progress = ProgressRule(stall_timeout=1)
         with pytest.raises(DeadlineExceededError) as caught:
             _read_all(stream)
-    assert "stalled at byte 300000: no data for 0.3 s" in str(caught.value)
+    assert "stalled at byte 300000: no data for 1 s" in str(caught.value)
 
 
 @pytest.mark.parametrize("ranges", [True, False], ids=["resumable", "plain"])
@@ -337,6 +337,6 @@ def test_a_stalled_plain_layer_ends_in_a_typed_error(v1_registry):
     rule = Rule(stall_body_after=300_000, response_headers={"Accept-Ranges": None})
     with FaultProxy(v1_registry.server.host, rule) as proxy:
         stream = _layer(v1_registry, proxy)
-        stream.progress = ProgressRule(stall_timeout=0.3)
+        stream.progress = ProgressRule(stall_timeout=1)
         with pytest.raises(DeadlineExceededError, match="stalled at byte 300000"):
             _read_all(stream)

@@ -14,12 +14,14 @@ from __future__ import annotations
 import io
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from registry_core.certs import host_certs_dir, read_certs_directory
 from registry_core.challenge import parse_auth_headers
@@ -42,9 +44,15 @@ from registry_core.service import DefaultService
 from registry_core.tlsconfig import TLSConfig
 from registry_core.types import AuthConfig
 
+# Hypothesis keeps a cache (constants/) even without an example database, written while
+# pytest collects, before any fixture: in the temporary directory, not in the checkout.
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / f"registry-core-hypothesis-{os.getuid()}")
+
 BOUNDED = settings(
     max_examples=150,
     deadline=None,
+    database=None,  # no .hypothesis/ directory in the checkout: runs are seeded afresh
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
