@@ -148,9 +148,6 @@ class ResponseStream(io.RawIOBase):
                 )
             return b""
         self.position += len(chunk)
-        if 0 < self.expected_size < self.position:
-            self.response.close()
-            raise TransportError(f"{what}: the body is longer than {self.expected_size} bytes")
         try:
             self._guard.delivered(len(chunk), self.position)
         except DeadlineExceededError:
