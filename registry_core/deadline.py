@@ -12,6 +12,11 @@ Deadlines nest: :func:`call_deadline` around any public call (``with call_deadli
 service.auth(...)``) bounds everything inside, several requests included, and each request
 gets its transport's own deadline too; the earliest one wins. The state lives in a
 :class:`contextvars.ContextVar`, so threads do not share it.
+
+A blob or layer stream gets no total deadline (a large layer on a slow link takes as long as
+it takes); :class:`ProgressRule` and :class:`StreamGuard` hold it to a stall timeout per read
+and a minimum of bytes per window instead, which a stall or a drip breaks and a healthy
+transfer does not.
 """
 
 from __future__ import annotations
@@ -20,18 +25,25 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
-from .errors import DeadlineExceededError
+from .errors import DeadlineExceededError, InvalidArgumentError
 
 __all__ = [
+    "DEFAULT_MIN_PROGRESS",
+    "DEFAULT_PROGRESS_WINDOW",
     "DEFAULT_REQUEST_DEADLINE",
+    "DEFAULT_STALL_TIMEOUT",
     "Deadline",
+    "ProgressRule",
+    "StreamGuard",
     "WatchedConnection",
     "call_deadline",
     "current_deadline",
+    "is_timeout",
 ]
 
 #: Seconds one request may take, connect to last byte of a body read with it, when the
@@ -230,3 +242,126 @@ def _is_tls(connection: object) -> bool:
     return type(connection).__name__.endswith("HTTPSConnection") or hasattr(
         connection, "ssl_context"
     )
+
+
+# -- streams ---------------------------------------------------------------------------------
+
+#: Seconds a blob or layer stream may go without a single byte before the read fails.
+DEFAULT_STALL_TIMEOUT = 60.0
+#: The progress window: every this many seconds a stream must have delivered ...
+DEFAULT_PROGRESS_WINDOW = 60.0
+#: ... at least this many bytes (64 KiB a minute, about 1 KiB/s: far below any link a
+#: registry can be used over, far above a drip).
+DEFAULT_MIN_PROGRESS = 64 << 10
+
+
+@dataclass(frozen=True)
+class ProgressRule:
+    """How slow a blob or layer stream may be before it fails, without a cap on its total
+    time (a large layer over a slow but working link takes as long as it takes).
+
+    Two rules: no read may wait more than :attr:`stall_timeout` seconds for its next byte
+    (the socket's read timeout during the stream), and each :attr:`window` seconds must
+    bring at least :attr:`min_bytes` bytes (a drip of a byte a second never trips a read
+    timeout, but trips this). A stall is a broken connection (the stream resumes, as far as
+    its resume budget allows); too little progress is a
+    :class:`~registry_core.errors.DeadlineExceededError` at once (resuming a drip would only
+    drip again, and each drop of progress would reset the resume budget).
+    """
+
+    stall_timeout: float = DEFAULT_STALL_TIMEOUT
+    window: float = DEFAULT_PROGRESS_WINDOW
+    min_bytes: int = DEFAULT_MIN_PROGRESS
+
+    def __post_init__(self) -> None:
+        for name in ("stall_timeout", "window"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                    not 0 < value < 1e9:
+                raise InvalidArgumentError(
+                    f"ProgressRule.{name} must be a positive number of seconds, not {value!r}"
+                )
+        if isinstance(self.min_bytes, bool) or not isinstance(self.min_bytes, int) or \
+                self.min_bytes < 0:
+            raise InvalidArgumentError(
+                f"ProgressRule.min_bytes must be a number of bytes, not {self.min_bytes!r}"
+            )
+
+
+class StreamGuard:
+    """Applies a :class:`ProgressRule` to one stream: arms each response's socket with the
+    stall timeout and counts the bytes of each window.
+
+    Readers read with ``read1`` (at most one receive per call), so each call returns, with
+    data or a timeout, within the stall timeout, and :meth:`delivered` runs often enough to
+    see a drip.
+    """
+
+    def __init__(self, rule: ProgressRule, what: str,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rule = rule
+        self.what = what
+        self._clock = clock
+        self._armed: object = None
+        self._window_start = clock()
+        self._window_bytes = 0
+
+    def arm(self, response: Any) -> None:
+        """Set the stall timeout on the socket ``response`` (a requests answer being
+        streamed) reads from, once per response."""
+        if response is self._armed:
+            return
+        self._armed = response
+        self._window_start = self._clock()
+        self._window_bytes = 0
+        sock = _socket_of(response)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.settimeout(self.rule.stall_timeout)
+
+    def delivered(self, count: int, position: int) -> None:
+        """Count ``count`` bytes just read (the stream is at byte ``position``).
+
+        :raises DeadlineExceededError: a whole window passed with too few bytes.
+        """
+        self._window_bytes += count
+        now = self._clock()
+        if now - self._window_start < self.rule.window:
+            return
+        if self._window_bytes < self.rule.min_bytes:
+            raise DeadlineExceededError(
+                f"{self.what}: too slow at byte {position}: {self._window_bytes} bytes in "
+                f"{now - self._window_start:.1f} s, under the minimum of {self.rule.min_bytes} "
+                f"bytes per {self.rule.window:g} s"
+            )
+        self._window_start = now
+        self._window_bytes = 0
+
+    def stalled(self, position: int) -> str:
+        """The reason to give for a read that timed out."""
+        return (f"{self.what}: stalled at byte {position}: no data for "
+                f"{self.rule.stall_timeout:g} s")
+
+
+def _socket_of(response: Any) -> socket.socket | None:
+    """The socket a streamed requests answer reads from: its urllib3 connection's, or, when
+    http.client has already let go of it there (an answer that closes the connection), the
+    one under the answer's file object."""
+    raw = getattr(response, "raw", None)
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if not isinstance(sock, socket.socket):
+        fp = getattr(getattr(raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """Whether a read error is a read timeout (a stall), whoever wrapped it."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, TimeoutError) or "Timeout" in type(current).__name__:
+            return True
+        current = current.__cause__ or current.__context__
+    return False

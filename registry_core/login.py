@@ -28,6 +28,7 @@ from .authorizer import (
 from .authsession import SessionFactory
 from .constants import INDEX_HOSTNAME
 from .credentials import LoginCredentialStore
+from .deadline import call_deadline
 from .errors import (
     FallbackError,
     InvalidArgumentError,
@@ -71,6 +72,11 @@ log = logging.getLogger(__name__)
 LOGIN_SUCCEEDED = "Login Succeeded"
 #: Seconds the login request may take (the reference's login client: ``15 * time.Second``).
 LOGIN_TIMEOUT = 15.0
+#: Seconds a whole login may take, every endpoint tried, ping, token fetch and login request
+#: included (beyond the reference, which has no overall deadline); read at each call, so it
+#: can be changed here, or per call with ``auth(..., deadline=...)``. ``None``: no deadline
+#: of the login's own (the per-request deadlines still apply).
+LOGIN_DEADLINE: float | None = 60.0
 #: The most of a v1 login answer that is read (the reference reads all of it).
 _MAX_V1_BODY = 1 << 20
 
@@ -111,7 +117,8 @@ def registry_host_of(server_address: str) -> str:
 # -- login -----------------------------------------------------------------------------------
 
 
-def auth(service: LoginService, auth_config: AuthConfig, user_agent: str) -> tuple[str, str]:
+def auth(service: LoginService, auth_config: AuthConfig, user_agent: str, *,
+         deadline: float | None | str = "default") -> tuple[str, str]:
     """Log in: ``(status, identity_token)`` as the reference's ``DefaultService.Auth``.
 
     ``status`` is ``"Login Succeeded"``; ``identity_token`` is the refresh token the token
@@ -120,20 +127,36 @@ def auth(service: LoginService, auth_config: AuthConfig, user_agent: str) -> tup
     :func:`~registry_core.modifiers.default_user_agent`) and, as in the reference, no meta
     headers.
 
+    :param deadline: seconds the whole login may take (``"default"``:
+        :data:`LOGIN_DEADLINE`; ``None``: none of its own).
     :raises InvalidArgumentError: ``auth_config`` is not an
-        :class:`~registry_core.types.AuthConfig`.
+        :class:`~registry_core.types.AuthConfig`, or ``deadline`` is not a positive number.
     :raises InvalidServerAddressError: the server address cannot be parsed.
     :raises LoginError: the registry refused the login (``login attempt to ... failed with
         status: 401 Unauthorized``) or a v1 login failed.
     :raises AuthenticationError: the token server refused the credentials, or its realm is
         not trusted (:class:`~registry_core.errors.UntrustedRealmError`).
     :raises TransportError: no endpoint could be reached.
+    :raises DeadlineExceededError: the login did not finish within its deadline.
     """
+    seconds = LOGIN_DEADLINE if deadline == "default" else deadline
+    if isinstance(seconds, str) or (
+        seconds is not None and (isinstance(seconds, bool) or not 0 < seconds < 1e9)
+    ):
+        raise InvalidArgumentError(
+            f"deadline must be a positive number or None, not {deadline!r}"
+        )
     if not isinstance(auth_config, AuthConfig):
         raise InvalidArgumentError(
             f"auth_config must be an AuthConfig, not {type(auth_config).__name__}"
         )
     host = registry_host_of(auth_config.server_address)
+    with call_deadline(seconds, f"logging in to {host}"):
+        return _auth(service, auth_config, user_agent, host)
+
+
+def _auth(service: LoginService, auth_config: AuthConfig, user_agent: str,
+          host: str) -> tuple[str, str]:
     endpoints = service.lookup_push_endpoints(host)
     hooks = service.hooks
     answered_https: set[str] = set()

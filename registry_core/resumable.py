@@ -15,7 +15,17 @@ and goes on where it stopped. Beyond the reference (see :doc:`/quirks`):
   5 s, and is injectable.
 
 :class:`ResponseStream` is the plain stream for a server that does not offer ranges: it maps
-read errors to :class:`~registry_core.errors.TransportError`.
+read errors to :class:`~registry_core.errors.TransportError`, and when the layer's size is
+known, a body that ends short of it (a clean end of connection without ``Content-Length``)
+is an error too, never a short layer.
+
+Both are held to a :class:`~registry_core.deadline.ProgressRule` (their ``progress``
+attribute): no read waits longer than its stall timeout (a stall is a broken connection:
+resumed where ranges are offered; the final error is a
+:class:`~registry_core.errors.DeadlineExceededError` naming the stall), and each window
+must bring its minimum of bytes (else a ``DeadlineExceededError`` at once), without a cap on
+the total time. Both read the raw bytes: a ``Content-Encoding`` is never decoded (a layer is
+a compressed tar already; decoding would inflate a gzip bomb and break the byte ranges).
 """
 
 from __future__ import annotations
@@ -30,10 +40,12 @@ from collections.abc import Callable
 import requests
 import urllib3.exceptions
 
-from .errors import RegistryError, TransportError
+from .deadline import ProgressRule, StreamGuard, is_timeout
+from .errors import DeadlineExceededError, RegistryError, TransportError
 from .transport import redact_url
 
-__all__ = ["ResumableLayerReader", "ResponseStream", "DEFAULT_MAX_FAILURES", "backoff"]
+__all__ = ["ResumableLayerReader", "ResponseStream", "DEFAULT_MAX_FAILURES", "accepts_layer_range",
+           "backoff", "fill"]
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +58,7 @@ _READ_ERRORS = (
     http.client.HTTPException,
     OSError,
 )
-_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d{1,19})-(\d{1,19})/(\d{1,19}|\*)", re.IGNORECASE)
 
 
 def backoff(failures: int) -> float:
@@ -55,27 +67,93 @@ def backoff(failures: int) -> float:
     return float(min(5.0, 0.1 * (2 ** (failures - 1))))
 
 
-class ResponseStream(io.RawIOBase):
-    """A response body as a binary stream; read errors become
-    :class:`~registry_core.errors.TransportError`."""
+def accepts_layer_range(content_range: str, position: int, total_size: int) -> bool:
+    """Whether ``Content-Range`` answers ``Range: bytes=<position>-<total_size - 1>``
+    exactly: the same first and last byte, and the layer's size or ``*`` as the total."""
+    match = _CONTENT_RANGE.fullmatch(content_range.strip())
+    return (
+        match is not None
+        and int(match.group(1)) == position
+        and int(match.group(2)) == total_size - 1
+        and match.group(3) in ("*", str(total_size))
+    )
 
-    def __init__(self, response: requests.Response) -> None:
+
+def fill(read_some: Callable[[int], bytes], size: int) -> bytes:
+    """``size`` bytes from ``read_some`` (which may return fewer), fewer only at the end:
+    the streams read one receive at a time, so that a drip is seen between its bytes, yet
+    ``read(n)`` keeps its usual meaning."""
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        piece = read_some(size - got)
+        if not piece:
+            break
+        parts.append(piece)
+        got += len(piece)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+class ResponseStream(io.RawIOBase):
+    """A response body as a binary stream of its raw bytes; read errors become
+    :class:`~registry_core.errors.TransportError`.
+
+    :param expected_size: the body's size when known (above 0): an end before it is an error.
+    :param progress: the stall timeout and minimum progress (:class:`ProgressRule`).
+    """
+
+    def __init__(self, response: requests.Response, expected_size: int = -1, *,
+                 progress: ProgressRule | None = None) -> None:
         super().__init__()
         self.response = response
+        self.expected_size = expected_size
+        self.position = 0
+        self.progress = progress or ProgressRule()
+        self._guard: StreamGuard | None = None
 
     def readable(self) -> bool:
         return True
 
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        return fill(self._read, size)
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = self._read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def _read(self, size: int) -> bytes:
+        if size <= 0:
+            return b""
+        what = f"layer {redact_url(self.response.url)}"
+        if self._guard is None or self._guard.rule is not self.progress:
+            self._guard = StreamGuard(self.progress, what)
+        self._guard.arm(self.response)
         try:
-            chunk = self.response.raw.read(len(buffer), decode_content=True)
+            chunk = self.response.raw.read1(size, decode_content=False) or b""
         except _READ_ERRORS as exc:
+            self.response.close()
+            if is_timeout(exc):
+                raise DeadlineExceededError(self._guard.stalled(self.position)) from None
             raise TransportError(
                 f"error reading {redact_url(self.response.url)}: {type(exc).__name__}"
             ) from None
-        n = len(chunk or b"")
-        buffer[:n] = chunk or b""
-        return n
+        if not chunk:
+            if 0 < self.expected_size != self.position:
+                self.response.close()
+                raise TransportError(
+                    f"{what}: the body ended at byte {self.position} of {self.expected_size}"
+                )
+            return b""
+        self.position += len(chunk)
+        try:
+            self._guard.delivered(len(chunk), self.position)
+        except DeadlineExceededError:
+            self.response.close()
+            raise
+        return chunk
 
     def close(self) -> None:
         if not self.closed:
@@ -105,6 +183,7 @@ class ResumableLayerReader(io.RawIOBase):
         max_failures: int = DEFAULT_MAX_FAILURES,
         sleep: Callable[[float], None] = time.sleep,
         wait: Callable[[int], float] = backoff,
+        progress: ProgressRule | None = None,
     ) -> None:
         super().__init__()
         if total_size <= 0:
@@ -119,9 +198,17 @@ class ResumableLayerReader(io.RawIOBase):
         self.position = 0
         self.failures = 0
         self.resumes = 0
+        #: The stall timeout and minimum progress (:class:`ProgressRule`).
+        self.progress = progress or ProgressRule()
+        self._guard: StreamGuard | None = None
 
     def readable(self) -> bool:
         return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        return fill(self._read, size)
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         chunk = self._read(len(buffer))
@@ -141,23 +228,40 @@ class ResumableLayerReader(io.RawIOBase):
                     continue
             assert self.response is not None
             want = min(size, self.total_size - self.position)
+            if self._guard is None or self._guard.rule is not self.progress:
+                self._guard = StreamGuard(self.progress, f"layer {redact_url(self.url)}")
+            self._guard.arm(self.response)
             try:
-                chunk = self.response.raw.read(want, decode_content=False) or b""
+                chunk = self.response.raw.read1(want, decode_content=False) or b""
             except _READ_ERRORS as exc:
-                self._fail(f"the connection broke at byte {self.position}: {type(exc).__name__}")
+                if is_timeout(exc):
+                    self._fail(self._guard.stalled(self.position), stalled=True)
+                else:
+                    self._fail(
+                        f"the connection broke at byte {self.position}: {type(exc).__name__}"
+                    )
                 continue
             if chunk:
                 self.position += len(chunk)
                 self.failures = 0
+                try:
+                    self._guard.delivered(len(chunk), self.position)
+                except DeadlineExceededError:
+                    self._drop_response()
+                    raise
                 return chunk
             self._fail(f"the body ended at byte {self.position} of {self.total_size}")
 
-    def _fail(self, why: str) -> None:
+    def _fail(self, why: str, *, stalled: bool = False) -> None:
         """Count a failure without progress; raise once there have been too many."""
         self._drop_response()
         self.failures += 1
         log.info("layer %s: %s", redact_url(self.url), why)
         if self.failures >= self.max_failures:
+            if stalled:  # the message names what stalled, where, and for how long
+                raise DeadlineExceededError(
+                    f"{why}; giving up after {self.failures} attempts without progress"
+                )
             raise TransportError(
                 f"layer {redact_url(self.url)}: {why}; giving up after {self.failures} "
                 "attempts without progress"
@@ -186,13 +290,8 @@ class ResumableLayerReader(io.RawIOBase):
             response.close()
             self._fail(f"resuming got status {response.status_code}")
             return
-        match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
-        if (
-            match is None
-            or int(match.group(1)) != self.position
-            or int(match.group(2)) != last
-            or match.group(3) not in ("*", str(self.total_size))
-        ):
+        if not accepts_layer_range(response.headers.get("Content-Range", ""), self.position,
+                                   self.total_size):
             response.close()
             self._fail(
                 f"resuming at byte {self.position} got Content-Range "

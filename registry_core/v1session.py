@@ -24,6 +24,7 @@ from urllib.parse import quote_plus
 
 import requests
 
+from .bodies import read_body as read_capped
 from .constants import INDEX_SERVER
 from .errors import (
     AuthenticationError,
@@ -76,6 +77,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: The most of a search answer that is read: at most 100 results of a few hundred bytes
+#: each; a larger answer is a :class:`~registry_core.errors.ResponseTooLargeError`.
+MAX_SEARCH_BODY = 1 << 20
 
 #: The reference's ``errcode.ErrorCodeUnauthorized`` text.
 UNAUTHORIZED_MESSAGE = "unauthorized: authentication required"
@@ -280,7 +285,7 @@ class Session:
             log.debug("server supports resume")
             return ResumableLayerReader(self.client, url, img_size, response)
         log.debug("server doesn't support resume")
-        return ResponseStream(response)
+        return ResponseStream(response, img_size)
 
     def _repository_path(self, repository_ref: Named) -> str:
         repository = reference_path(repository_ref)
@@ -596,6 +601,8 @@ class Session:
         :raises InvalidArgumentError: ``Limit <n> is outside the range of [1, 100]``.
         :raises V1ResponseError: ``Unexpected status code <n>``.
         :raises RegistryError: ``error decoding registry search results: ...``.
+        :raises ResponseTooLargeError: the answer is larger than :data:`MAX_SEARCH_BODY`
+            (beyond the reference, which reads it whole).
         """
         if limit < 1 or limit > 100:
             raise InvalidArgumentError(f"Limit {limit} is outside the range of [1, 100]")
@@ -607,4 +614,8 @@ class Session:
             raise V1ResponseError(
                 f"Unexpected status code {response.status_code}", response.status_code
             )
-        return decode_search_results(read_body(response, MAX_JSON_BODY))
+        try:
+            body = read_capped(response, MAX_SEARCH_BODY)
+        finally:
+            response.close()
+        return decode_search_results(body)

@@ -65,3 +65,31 @@ def test_a_finished_call_leaves_its_pooled_connection_alone() -> None:
         assert session.get(server.url + "/v2/", timeout=10).content == b"ok"
         clients = {seen.client_address for seen in server.seen}
     assert len(clients) == 1  # one connection, reused
+
+
+@pytest.mark.parametrize("fields", [
+    {"stall_timeout": 0}, {"stall_timeout": -1}, {"stall_timeout": float("nan")},
+    {"window": float("inf")}, {"window": True}, {"min_bytes": -1}, {"min_bytes": 1.5},
+    {"stall_timeout": "60"},
+])
+def test_a_progress_rule_that_makes_no_sense_is_refused(fields: dict[str, object]) -> None:
+    from registry_core.deadline import ProgressRule
+    from registry_core.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="ProgressRule"):
+        ProgressRule(**fields)  # type: ignore[arg-type]
+
+
+def test_the_progress_rule_counts_bytes_per_window_without_a_total_cap() -> None:
+    from registry_core.deadline import ProgressRule, StreamGuard
+
+    now = [0.0]
+    guard = StreamGuard(ProgressRule(window=10, min_bytes=100), "reading blob x",
+                        clock=lambda: now[0])
+    for _ in range(1000):  # 10 000 s in all, 100 bytes every 10 s: never too slow
+        now[0] += 5
+        guard.delivered(50, 0)
+    now[0] += 10
+    with pytest.raises(DeadlineExceededError) as caught:
+        guard.delivered(99, 12345)
+    assert str(caught.value).startswith("reading blob x: too slow at byte 12345: 99 bytes in")

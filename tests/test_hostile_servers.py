@@ -391,3 +391,49 @@ def test_odd_challenges_log_in_or_fail_typed(service: DefaultService, registry: 
     registry.override = behave
     with contextlib.suppress(RegistryError):  # a typed refusal is fine; nothing else is
         assert _login(service, registry, secret_canary)[0] == "Login Succeeded"
+
+
+# -- login as one call -------------------------------------------------------------------------
+
+
+def _drip_each_answer(request: Request, conn: Conn, server: HostileServer) -> bool:
+    """Every answer arrives, slowly: each byte well within any read timeout, the whole far
+    beyond a login's deadline."""
+    conn.drip(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + b"X-Pad: " + b"." * 200
+              + b"\r\n\r\n{}", 0.02)
+    return True
+
+
+def test_login_as_one_call_ends_at_the_login_deadline(
+        service: DefaultService, registry: Registry, secret_canary: Canary,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from registry_core import login
+
+    monkeypatch.setattr(login, "LOGIN_DEADLINE", 1.0)
+    registry.override = _drip_each_answer
+    with pytest.raises(DeadlineExceededError) as caught:
+        _login(service, registry, secret_canary)
+    assert f"logging in to {registry.server.host}: no complete answer within the deadline " \
+           "of 1 s" in str(caught.value)
+
+
+def test_login_deadline_per_call(service: DefaultService, registry: Registry,
+                                 secret_canary: Canary) -> None:
+    from registry_core.login import auth
+
+    registry.override = _drip_each_answer
+    config = AuthConfig(username="bob", password=secret_canary.password,
+                        server_address=registry.server.host)
+    with pytest.raises(DeadlineExceededError, match="deadline of 0.5 s"):
+        auth(service, config, "hostile-test", deadline=0.5)
+
+
+@pytest.mark.parametrize("deadline", [0, -1, float("nan"), float("inf"), True, "soon"])
+def test_a_login_deadline_that_is_not_a_positive_number_is_refused(
+        service: DefaultService, deadline: Any) -> None:
+    from registry_core.errors import InvalidArgumentError
+    from registry_core.login import auth
+
+    with pytest.raises(InvalidArgumentError, match="deadline must be a positive number"):
+        auth(service, AuthConfig(username="bob", server_address="127.0.0.1:1"), "t",
+             deadline=deadline)

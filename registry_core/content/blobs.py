@@ -8,6 +8,16 @@ whose ``Content-Range`` starts at ``N``: anything else could splice other bytes 
 stream. At the end the digest (and size, when known) must match, or
 :class:`~registry_core.content.errors.DigestMismatchError` is raised from the read that hit
 the end: wrong bytes never pass silently.
+
+A stream that stalls or drips ends in a typed error, without a cap on its total time: no
+read waits more than the :class:`~registry_core.deadline.ProgressRule`'s stall timeout (a
+stall counts as a broken connection, so it is resumed within the resume budget, and the
+final error is a :class:`~registry_core.errors.DeadlineExceededError` naming the stall), and
+each window of the rule must bring its minimum of bytes (else a
+:class:`~registry_core.errors.DeadlineExceededError` at once). Reads use ``read1`` (one
+receive at most), so a drip is seen between its bytes, and always the raw bytes: a
+``Content-Encoding`` is never decoded (a gzip bomb stays the bytes it is, and fails the
+digest if it is not the blob).
 """
 
 from __future__ import annotations
@@ -23,11 +33,13 @@ from typing import Any
 import requests
 import urllib3.exceptions
 
-from ..errors import TransportError
+from ..deadline import ProgressRule, StreamGuard, is_timeout
+from ..errors import DeadlineExceededError, TransportError
+from ..resumable import fill
 from .digests import new_hasher
 from .errors import DigestMismatchError, unexpected
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "BlobReader", "check_range_response"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "BlobReader", "check_range_response", "parse_content_range"]
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +55,40 @@ _BROKEN = (
     OSError,
 )
 
-_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+_CONTENT_RANGE = re.compile(r"bytes (\d{1,19})-(\d{1,19})/(\d{1,19}|\*)")
 
 #: Opens the blob from an offset: returns a streamed answer already checked to start there.
 Opener = Callable[[int], requests.Response]
 
 
-def check_range_response(response: requests.Response, offset: int, what: str) -> None:
-    """Accept an answer to ``Range: bytes=<offset>-`` only if it is a 206 starting at
-    ``offset``; raise :class:`UnexpectedResponseError` (closing it) otherwise."""
+def parse_content_range(value: str) -> tuple[int, int, int | None] | None:
+    """``(first, last, total)`` of a ``Content-Range: bytes first-last/total`` (``total``
+    ``None`` for ``*``); ``None`` for anything else, or a range that ends before it starts
+    or past its total."""
+    match = _CONTENT_RANGE.fullmatch(value.strip())
+    if match is None:
+        return None
+    first, last = int(match.group(1)), int(match.group(2))
+    total = None if match.group(3) == "*" else int(match.group(3))
+    if last < first or (total is not None and last >= total):
+        return None
+    return first, last, total
+
+
+def check_range_response(response: requests.Response, offset: int, what: str,
+                         size: int | None = None) -> None:
+    """Accept an answer to ``Range: bytes=<offset>-`` only if it is a 206 whose
+    ``Content-Range`` starts at ``offset`` and runs to the end of the blob (of ``size``
+    bytes, when known); raise :class:`UnexpectedResponseError` (closing it) otherwise."""
     if response.status_code != 206:
         raise unexpected(response, what, f"resuming at byte {offset} got no partial content")
-    match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
-    if match is None or int(match.group(1)) != offset:
+    parsed = parse_content_range(response.headers.get("Content-Range", ""))
+    if (
+        parsed is None
+        or parsed[0] != offset
+        or (parsed[2] is not None and parsed[1] != parsed[2] - 1)
+        or (size is not None and parsed[2] not in (None, size))
+    ):
         raise unexpected(
             response, what,
             f"resuming at byte {offset} got Content-Range "
@@ -75,6 +108,8 @@ class BlobReader(io.RawIOBase):
         answer's ``Content-Length``).
     :ivar bytes_read: how many bytes were delivered so far.
     :ivar resumes: how many times a broken transfer was resumed.
+    :ivar progress: the stall timeout and minimum progress the stream is held to (set it
+        before reading to change it).
     """
 
     def __init__(
@@ -86,6 +121,7 @@ class BlobReader(io.RawIOBase):
         first: requests.Response | None = None,
         max_resumes: int = 5,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
+        progress: ProgressRule | None = None,
     ) -> None:
         super().__init__()
         self.digest = digest
@@ -100,6 +136,8 @@ class BlobReader(io.RawIOBase):
         self._response: requests.Response | None = None
         self._done = False
         self._failed: DigestMismatchError | None = None
+        self.progress = progress or ProgressRule()
+        self._guard: StreamGuard | None = None
         #: Called with the number of bytes of each piece delivered (a progress display).
         self.on_read: Callable[[int], None] | None = None
         if first is not None:
@@ -118,7 +156,7 @@ class BlobReader(io.RawIOBase):
         """
         if size is None or size < 0:
             return self.readall()
-        return self._read_some(size)
+        return fill(self._read_some, size)
 
     def readall(self) -> bytes:
         parts = list(self.iter_chunks())
@@ -152,6 +190,10 @@ class BlobReader(io.RawIOBase):
     # -- the machinery ------------------------------------------------------------------
 
     def _take(self, response: requests.Response) -> None:
+        if response.status_code == 206 and self.size is not None:
+            # The opener checked where the range starts; the total must be this blob's.
+            check_range_response(response, self.bytes_read, f"reading blob {self.digest}",
+                                 self.size)
         self._response = response
         if self.size is None and self.bytes_read == 0:
             length = response.headers.get("Content-Length", "")
@@ -174,14 +216,23 @@ class BlobReader(io.RawIOBase):
                     continue
                 self._take(response)
             assert self._response is not None
+            guard = self._guard_for(self._response)
             try:
-                data = self._response.raw.read(size, decode_content=False)
+                data = self._response.raw.read1(size, decode_content=False)
             except _BROKEN as exc:
-                self._broken(str(exc) or type(exc).__name__)
+                if is_timeout(exc):
+                    self._broken(guard.stalled(self.bytes_read), stalled=True)
+                else:
+                    self._broken(str(exc) or type(exc).__name__)
                 continue
             if data:
                 self._failures = 0
                 self.bytes_read += len(data)
+                try:
+                    guard.delivered(len(data), self.bytes_read)
+                except DeadlineExceededError:
+                    self._drop()
+                    raise
                 if self.size is not None and self.bytes_read > self.size:
                     self._fail_size()
                 self._hasher.update(data)
@@ -194,12 +245,25 @@ class BlobReader(io.RawIOBase):
             self._finish()
         return b""
 
-    def _broken(self, why: str) -> None:
+    def _guard_for(self, response: requests.Response) -> StreamGuard:
+        if self._guard is None or self._guard.rule is not self.progress:
+            self._guard = StreamGuard(self.progress, f"reading blob {self.digest}")
+        self._guard.arm(response)
+        return self._guard
+
+    def _drop(self) -> None:
         if self._response is not None:
             self._response.close()
             self._response = None
+
+    def _broken(self, why: str, *, stalled: bool = False) -> None:
+        self._drop()
         self._failures += 1
         if self._failures > self.max_resumes:
+            if stalled:  # the message names what stalled, where, and for how long
+                raise DeadlineExceededError(
+                    f"{why}; {self.max_resumes} attempts to resume failed"
+                )
             raise TransportError(
                 f"reading blob {self.digest}: the connection broke at byte {self.bytes_read} "
                 f"and {self.max_resumes} attempts to resume failed: {why}"
