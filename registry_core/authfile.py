@@ -97,8 +97,10 @@ def _normalize_key(key: str) -> str:
 
 
 def _keys_for(registry: str, repository: str | None) -> list[str]:
-    """``a/b/c``, ``a/b``, ``a``: the most specific key first (``authKeysForKey``)."""
-    key = repository if repository else registry
+    """``a/b/c``, ``a/b``, ``a``: the most specific key first (``authKeysForKey``). A
+    repository on another host than ``registry`` is not looked at: its namespace keys are
+    another registry's."""
+    key = repository if repository and repository.startswith(registry + "/") else registry
     keys = [key]
     while "/" in key:
         key = key.rsplit("/", 1)[0]
