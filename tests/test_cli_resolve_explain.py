@@ -1,5 +1,6 @@
 """``resolve --explain`` answers per image, as a session looks things up: hosts.toml and
-registries.conf entries that depend on the reference, and auth.json namespace entries."""
+registries.conf entries that depend on the reference, and auth.json namespace entries; and
+``tags`` lists at the path the endpoint serves."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 
 from registry_core.cli import main
 from tests.credential_env import CredentialEnv, b64, write_json
+from tests.registry_fixtures import RegistryEnv
 
-pytest_plugins = ["tests.credential_env"]
+pytest_plugins = ["tests.credential_env", "tests.registry_fixtures"]
 
 REGISTRY = "r.example:5000"
 DIGEST = "sha256:" + "a" * 64
@@ -91,3 +93,20 @@ def test_credentials_are_explained_for_the_repository(
     text = capsys.readouterr().out
     assert f"credentials for {REGISTRY}/team/app (registry key {REGISTRY};" in text
     assert f"key '{REGISTRY}/team'): USED: password for team-bot" in text
+
+
+def test_tags_are_listed_at_the_path_registries_conf_rewrote(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    isolated_credentials: CredentialEnv, plain_registry: RegistryEnv,
+) -> None:
+    host = plain_registry.host
+    conf = tmp_path / "registries.conf"
+    conf.write_text(f'[[registry]]\nprefix = "{host}/alias"\nlocation = "{host}/team"\n')
+    monkeypatch.setenv("CONTAINERS_REGISTRIES_CONF", str(conf))
+    before = len(plain_registry.registry.access_log())
+    assert main(["tags", f"{host}/alias/app"]) == 0
+    assert sorted(capsys.readouterr().out.split()) == ["1.0", "2.0"]
+    assert ("GET", "/v2/team/app/tags/list", 200) in plain_registry.registry.access_log(
+        since=before)
+    assert main(["tags", "--json", f"{host}/alias/app"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == f"{host}/alias/app"
