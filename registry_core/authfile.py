@@ -25,19 +25,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from .config import convert_to_hostname
 from .constants import INDEX_SERVER
 from .credfiles import (
+    CredentialFile,
     CredentialLookup,
     CredentialSource,
-    decode_auth,
     encode_auth,
-    read_json_object,
-    write_json_atomically,
 )
-from .credhelpers import TOKEN_USERNAME, CredentialHelper
 from .errors import CredentialStoreError
 from .types import AuthConfig
 
@@ -97,8 +93,10 @@ def _normalize_key(key: str) -> str:
 
 
 def _keys_for(registry: str, repository: str | None) -> list[str]:
-    """``a/b/c``, ``a/b``, ``a``: the most specific key first (``authKeysForKey``)."""
-    key = repository if repository else registry
+    """``a/b/c``, ``a/b``, ``a``: the most specific key first (``authKeysForKey``). A
+    repository on another host than ``registry`` is not looked at: its namespace keys are
+    another registry's."""
+    key = repository if repository and repository.startswith(registry + "/") else registry
     keys = [key]
     while "/" in key:
         key = key.rsplit("/", 1)[0]
@@ -106,29 +104,11 @@ def _keys_for(registry: str, repository: str | None) -> list[str]:
     return keys
 
 
-class AuthFile:
-    """One ``auth.json``, read when made.
+class AuthFile(CredentialFile):
+    """One ``auth.json``, read when made (:class:`~registry_core.credfiles.CredentialFile`).
 
     :raises CredentialStoreError: the file exists but is not a JSON object.
     """
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        helper_factory: type[CredentialHelper] = CredentialHelper,
-    ) -> None:
-        self.path = Path(path)
-        self.helper_factory = helper_factory
-        self.data: dict[str, Any] = read_json_object(self.path) or {}
-
-    def _section(self, name: str) -> dict[str, Any]:
-        value = self.data.get(name)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise CredentialStoreError(f"{name!r} in {self.path} must be a JSON object")
-        return value
 
     def lookup(self, registry: str, repository: str | None = None) -> CredentialLookup:
         """The credentials for ``registry`` (an auth config key), and for ``repository``
@@ -144,17 +124,8 @@ class AuthFile:
             helper = self.helper_factory(helper_name)
             answer = helper.get(name)
             source = CredentialSource(BACKEND, where, name, helper.program, "credHelpers entry")
-            if answer is None:
-                return CredentialLookup(None, source)
-            if answer.is_identity_token:
-                return CredentialLookup(
-                    AuthConfig(identity_token=answer.secret, server_address=name), source
-                )
-            return CredentialLookup(
-                AuthConfig(username=answer.username, password=answer.secret,
-                           server_address=name),
-                source,
-            )
+            config = None if answer is None else answer.auth_config(name)
+            return CredentialLookup(config, source)
         auths = self._section("auths")
         exact = [key for key in _keys_for(name, repository) if key in auths]
         if exact:
@@ -174,7 +145,7 @@ class AuthFile:
         auth = entry.get("auth") or ""
         if not isinstance(auth, str):
             raise CredentialStoreError(f"auths[{key!r}].auth in {self.path} must be a string")
-        username, password = decode_auth(auth, f"auths[{key!r}] in {self.path}")
+        username, password = self._decode_entry_auth(key, auth)
         token = entry.get("identitytoken") or ""
         source = CredentialSource(BACKEND, where, key, "", reason)
         if not ((username and password) or token):
@@ -197,25 +168,14 @@ class AuthFile:
         helper_name = self._section("credHelpers").get(key)
         if isinstance(helper_name, str) and helper_name:
             helper = self.helper_factory(helper_name)
-            if auth_config.identity_token:
-                helper.store(key, TOKEN_USERNAME, auth_config.identity_token)
-            else:
-                helper.store(key, auth_config.username, auth_config.password)
+            helper.store_auth_config(key, auth_config)
             return CredentialSource(BACKEND, str(self.path), key, helper.program,
                                     "stored by the credHelpers helper")
-        auths = self._section("auths")
-        self.data["auths"] = auths
-        previous = auths.get(key)
-        entry = {
-            name: value
-            for name, value in (previous.items() if isinstance(previous, dict) else ())
-            if name not in ("auth", "identitytoken")
-        }
+        entry = self._kept_entry(key, ("auth", "identitytoken"))
         entry["auth"] = encode_auth(auth_config.username, auth_config.password)
         if auth_config.identity_token:
             entry["identitytoken"] = auth_config.identity_token
-        auths[key] = entry
-        write_json_atomically(self.path, self.data)
+        self._put_entry(key, entry)
         return CredentialSource(BACKEND, str(self.path), key, "", "stored in the file")
 
     def erase(self, server: str) -> list[str]:
@@ -239,7 +199,7 @@ class AuthFile:
             del auths[key]
             if key not in erased:
                 erased.append(key)
-            write_json_atomically(self.path, self.data)
+            self.save()
         return erased
 
 

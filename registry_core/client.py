@@ -28,6 +28,7 @@ from .endpoint_session import (
     EndpointHooks,
     EndpointService,
     credentials_key,
+    credentials_repository,
     endpoint_repository_info,
 )
 from .errors import (
@@ -143,7 +144,10 @@ def open_session(
         scope = repository_scope(info.name.path, actions, info.class_)
         try:
             factory = SessionFactory(hooks, modifiers, trusted_realms=trusted, resources=shared)
-            return _bind(factory, endpoint, HookCredentialStore(hooks, key), scope)
+            store = HookCredentialStore(
+                hooks, key, credentials_repository(endpoint, repository_info, key, registry_key)
+            )
+            return _bind(factory, endpoint, store, scope)
         except TransportError as exc:
             log.info("endpoint %s did not answer, trying the next one: %s", endpoint.url, exc)
             failed.append((redact_url(endpoint.url), endpoint.mirror, exc))

@@ -76,11 +76,16 @@ class HookCredentialStore(CredentialStore):
     :param hooks: the typed hook facade of the plugin manager to ask.
     :param registry: the registry's auth config key: ``https://index.docker.io/v1/`` for
         Docker Hub, else ``host[:port]`` such as ``localhost:5000``.
+    :param repository: the repository the store's session is for, as ``host/path``
+        (``localhost:5000/team/app``), passed on to the hook so that stores keyed by
+        namespace (``auth.json``'s ``localhost:5000/team``) answer with their most specific
+        entry; ``None`` for credentials that are the registry's as a whole (a login).
     """
 
-    def __init__(self, hooks: Hooks, registry: str) -> None:
+    def __init__(self, hooks: Hooks, registry: str, repository: str | None = None) -> None:
         self.hooks = hooks
         self.registry = registry
+        self.repository = repository
         self._lock = threading.Lock()
         self._fetched = False
         self._auth_config: AuthConfig | None = None
@@ -103,14 +108,14 @@ class HookCredentialStore(CredentialStore):
         if self._fetched:
             return self._auth_config
         try:
-            answer = self.hooks.credentials(self.registry)
+            answer = self.hooks.credentials(self.registry, self.repository)
         except RegistryError:
             raise
         except Exception as exc:
             # A plugin's own failure becomes a typed error naming the hook and registry. Its
             # message is the plugin's; ours adds no credential material.
             raise PluginError(
-                f"registry_credentials hook failed for {self.registry!r}: "
+                f"registry_credentials hook failed for {self._target()!r}: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
         # A copy: the plugin may hand the same object to every caller, or change it later.
@@ -136,5 +141,13 @@ class HookCredentialStore(CredentialStore):
         with self._lock:
             self._refresh_token = token
 
+    def _target(self) -> str:
+        return self.repository or self.registry
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(registry={self.registry!r})"
+        if self.repository is None:
+            return f"{type(self).__name__}(registry={self.registry!r})"
+        return (
+            f"{type(self).__name__}(registry={self.registry!r}, "
+            f"repository={self.repository!r})"
+        )

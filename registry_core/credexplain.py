@@ -70,7 +70,7 @@ def _ask(impl: Any, registry: str, repository: str | None) -> CredentialLookup:
                 f"{impl.plugin_name}.explain_credentials answered {type(found).__name__}"
             )
         return found
-    arguments = {"registry": registry}
+    arguments = {"registry": registry, "repository": repository}
     answer = impl.function(**{name: arguments[name] for name in impl.argnames})
     if answer is not None and not isinstance(answer, AuthConfig):
         raise PluginError(

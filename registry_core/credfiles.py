@@ -16,15 +16,18 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .credhelpers import CredentialHelper
 from .errors import CredentialStoreError
 from .types import AuthConfig
 
 __all__ = [
     "NEW_FILE_MODE",
+    "CredentialFile",
     "CredentialLookup",
     "CredentialSource",
     "decode_auth",
@@ -73,6 +76,65 @@ class CredentialLookup:
 
     auth_config: AuthConfig | None
     source: CredentialSource
+
+
+class CredentialFile:
+    """One credentials file (``config.json``, ``auth.json``), read when made.
+
+    :param path: the file; it need not exist.
+    :param helper_factory: makes a :class:`~registry_core.credhelpers.CredentialHelper` from
+        a helper name; tests and programs pass one with other timeout or cache settings.
+    :raises CredentialStoreError: the file exists but is not a JSON object.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        helper_factory: type[CredentialHelper] = CredentialHelper,
+    ) -> None:
+        self.path = Path(path)
+        self.helper_factory = helper_factory
+        self.exists = self.path.exists()
+        self.data: dict[str, Any] = read_json_object(self.path) or {}
+
+    def _section(self, name: str) -> dict[str, Any]:
+        """The top-level object ``name`` (``auths``, ``credHelpers``); empty when absent."""
+        value = self.data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise CredentialStoreError(f"{name!r} in {self.path} must be a JSON object")
+        return value
+
+    def _decode_entry_auth(self, key: str, value: str) -> tuple[str, str]:
+        """``(username, password)`` from the ``auth`` field of the ``auths`` entry ``key``."""
+        return decode_auth(value, f"auths[{key!r}] in {self.path}")
+
+    def _kept_entry(self, key: str, owned: Collection[str]) -> dict[str, Any]:
+        """A new ``auths`` entry for ``key`` holding what the old one had beyond the fields
+        ``owned`` (the ones the caller is about to write): other programs' fields stay."""
+        previous = self._section("auths").get(key)
+        return {
+            name: value
+            for name, value in (previous.items() if isinstance(previous, dict) else ())
+            if name not in owned
+        }
+
+    def _put_entry(self, key: str, entry: dict[str, Any]) -> None:
+        """Set the ``auths`` entry ``key`` and write the file (:meth:`save`)."""
+        auths = self._section("auths")
+        auths[key] = entry
+        self.data["auths"] = auths
+        self.save()
+
+    def save(self) -> None:
+        """Write the file back, atomically (:func:`write_json_atomically`).
+
+        :raises CredentialStoreError: the file cannot be written.
+        """
+        write_json_atomically(self.path, self.data)
+        self.exists = True
 
 
 def read_json_object(path: Path) -> dict[str, Any] | None:

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import CredentialHelperError
+from .types import AuthConfig
 
 __all__ = [
     "CACHE_ENV",
@@ -115,6 +116,13 @@ class HelperCredentials:
     @property
     def is_identity_token(self) -> bool:
         return self.username == TOKEN_USERNAME
+
+    def auth_config(self, server_address: str) -> AuthConfig:
+        """The answer as an ``AuthConfig``: an identity token, else a user name and password."""
+        if self.is_identity_token:
+            return AuthConfig(identity_token=self.secret, server_address=server_address)
+        return AuthConfig(username=self.username, password=self.secret,
+                          server_address=server_address)
 
     def __repr__(self) -> str:
         return f"HelperCredentials(server_url={self.server_url!r}, username={self.username!r})"
@@ -321,6 +329,17 @@ class CredentialHelper:
         payload = json.dumps({"ServerURL": server_url, "Username": username, "Secret": secret})
         self.cache.forget(path, server_url)
         self._run(path, "store", payload, secrets=(secret,))
+
+    def store_auth_config(self, server_url: str, auth_config: AuthConfig) -> None:
+        """Keep ``auth_config`` for ``server_url`` as the Docker CLI does: its identity token
+        under :data:`TOKEN_USERNAME` when it has one, else its user name and password.
+
+        :raises CredentialHelperError: the helper is missing, failed or timed out.
+        """
+        if auth_config.identity_token:
+            self.store(server_url, TOKEN_USERNAME, auth_config.identity_token)
+        else:
+            self.store(server_url, auth_config.username, auth_config.password)
 
     def erase(self, server_url: str) -> bool:
         """Forget ``server_url``'s credentials; ``False`` if the helper had none.

@@ -27,14 +27,11 @@ from typing import Any
 from .config import convert_to_hostname
 from .constants import INDEX_SERVER
 from .credfiles import (
+    CredentialFile,
     CredentialLookup,
     CredentialSource,
-    decode_auth,
     encode_auth,
-    read_json_object,
-    write_json_atomically,
 )
-from .credhelpers import TOKEN_USERNAME, CredentialHelper
 from .errors import CredentialStoreError
 from .types import AuthConfig
 
@@ -83,25 +80,12 @@ def docker_config_key(server: str) -> str:
     return convert_to_hostname(server)
 
 
-class DockerConfigFile:
-    """One ``config.json``, read when made; :meth:`store` and :meth:`erase` write it back.
+class DockerConfigFile(CredentialFile):
+    """One ``config.json``, read when made; :meth:`store` and :meth:`erase` write it back
+    (:class:`~registry_core.credfiles.CredentialFile`).
 
-    :param path: the file; it need not exist.
-    :param helper_factory: makes a :class:`~registry_core.credhelpers.CredentialHelper` from
-        a helper name; tests and programs pass one with other timeout or cache settings.
     :raises CredentialStoreError: the file exists but is not a JSON object.
     """
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        helper_factory: type[CredentialHelper] = CredentialHelper,
-    ) -> None:
-        self.path = Path(path)
-        self.helper_factory = helper_factory
-        self.exists = self.path.exists()
-        self.data: dict[str, Any] = read_json_object(self.path) or {}
 
     @classmethod
     def default(cls, config_dir: str | os.PathLike[str] | None = None) -> DockerConfigFile:
@@ -109,14 +93,6 @@ class DockerConfigFile:
         return cls(docker_config_dir(config_dir) / CONFIG_FILE_NAME)
 
     # -- reading ----------------------------------------------------------------------------
-
-    def _section(self, name: str) -> dict[str, Any]:
-        value = self.data.get(name)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise CredentialStoreError(f"{name!r} in {self.path} must be a JSON object")
-        return value
 
     @property
     def auths(self) -> dict[str, Any]:
@@ -170,9 +146,7 @@ class DockerConfigFile:
     def _entry_config(self, key: str, entry: dict[str, Any]) -> AuthConfig:
         config = AuthConfig.from_json(entry)
         if config.auth:
-            config.username, config.password = decode_auth(
-                config.auth, f"auths[{key!r}] in {self.path}"
-            )
+            config.username, config.password = self._decode_entry_auth(key, config.auth)
         config.auth = ""
         config.server_address = key
         return config
@@ -197,13 +171,9 @@ class DockerConfigFile:
                 return CredentialLookup(
                     None, _with_reason(source, f"{setting} names this helper; it has none")
                 )
-            config = AuthConfig(server_address=registry)
+            config = answer.auth_config(registry)
             if found is not None:  # the file keeps the e-mail address beside a helper
                 config.email = self._entry_config(*found).email
-            if answer.is_identity_token:
-                config.identity_token = answer.secret
-            else:
-                config.username, config.password = answer.username, answer.secret
             return CredentialLookup(config, source)
         if found is None:
             return CredentialLookup(
@@ -231,23 +201,13 @@ class DockerConfigFile:
         """
         key = docker_config_key(auth_config.server_address)
         helper_name, setting = self.helper_name(key)
-        auths = self._section("auths")
-        self.data["auths"] = auths
-        previous = auths.get(key)
-        entry = {
-            name: value
-            for name, value in (previous.items() if isinstance(previous, dict) else ())
-            if name not in _ENTRY_KEYS
-        }
+        entry = self._kept_entry(key, _ENTRY_KEYS)
         if auth_config.email:
             entry["email"] = auth_config.email
         source = CredentialSource(BACKEND, str(self.path), key)
         if helper_name:
             helper = self.helper_factory(helper_name)
-            if auth_config.identity_token:
-                helper.store(key, TOKEN_USERNAME, auth_config.identity_token)
-            else:
-                helper.store(key, auth_config.username, auth_config.password)
+            helper.store_auth_config(key, auth_config)
             source = CredentialSource(
                 BACKEND, str(self.path), key, helper.program, f"stored by the {setting} helper"
             )
@@ -259,9 +219,7 @@ class DockerConfigFile:
             if auth_config.identity_token:
                 entry["identitytoken"] = auth_config.identity_token
             source = CredentialSource(BACKEND, str(self.path), key, "", "stored in the file")
-        auths[key] = entry
-        write_json_atomically(self.path, self.data)
-        self.exists = True
+        self._put_entry(key, entry)
         return source
 
     def erase(self, server: str) -> list[str]:
@@ -294,7 +252,7 @@ class DockerConfigFile:
                 helper.erase(key)
                 erased.append(key)
         if erased and self.exists:
-            write_json_atomically(self.path, self.data)
+            self.save()
         return erased
 
 

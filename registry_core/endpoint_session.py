@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
+from .constants import DEFAULT_NAMESPACE, INDEX_SERVER
 from .hookspecs import SendFunction
 from .interfaces import RequestModifier
 from .manager import Hooks
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     import requests
 
 __all__ = ["EndpointHooks", "EndpointService", "HeaderModifier", "LoginView",
-           "credentials_key", "endpoint_repository_info"]
+           "credentials_key", "credentials_repository", "endpoint_repository_info"]
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,11 @@ class EndpointHooks(Hooks):
         self._host = urlsplit(endpoint.url).netloc
         self._headers = endpoint.headers
 
-    def credentials(self, registry: str) -> AuthConfig | None:
-        del registry  # the store asks for the repository's registry; the endpoint decides
-        return self._inner.credentials(self._key)
+    def credentials(self, registry: str, repository: str | None = None) -> AuthConfig | None:
+        # The store asks for the repository's registry; the endpoint decides. The repository
+        # is the store's own, named on the endpoint's key host (credentials_repository).
+        del registry
+        return self._inner.credentials(self._key, repository)
 
     def request_modifiers(self, host: str) -> list[RequestModifier]:
         modifiers = list(self._inner.request_modifiers(host))
@@ -149,3 +152,20 @@ def credentials_key(endpoint: APIEndpoint, registry_key: str) -> str:
     gave it one (:attr:`~registry_core.types.APIEndpoint.auth_config_key`), else the
     registry's."""
     return endpoint.auth_config_key if endpoint.auth_config_key is not None else registry_key
+
+
+def credentials_repository(
+    endpoint: APIEndpoint, info: RepositoryInfo, key: str, registry_key: str
+) -> str:
+    """The repository the ``registry_credentials`` hook is asked about for a session on
+    ``endpoint``, as ``host/path``: the path the endpoint serves (its configuration may
+    rewrite it), on the host whose credentials the endpoint gets (:func:`credentials_key`):
+    the registry's own name (``docker.io`` for Docker Hub) when ``key`` is the registry's,
+    else the endpoint's host. That is how containers/image looks up ``auth.json`` for the
+    reference it actually pulls from, so a namespace entry (``host/team``) matches there."""
+    path = endpoint_repository_info(endpoint, info).name.path
+    if key == registry_key:
+        host = info.name.domain
+    else:
+        host = DEFAULT_NAMESPACE if key == INDEX_SERVER else key
+    return f"{host}/{path}"

@@ -72,8 +72,10 @@ class RegistrySpecs:
     """
 
     @hookspec(firstresult=True)
-    def registry_credentials(self, registry: str) -> AuthConfig | None:
-        """Return the credentials for ``registry``.
+    def registry_credentials(
+        self, registry: str, repository: str | None
+    ) -> AuthConfig | None:
+        """Return the credentials for ``registry``, or for ``repository`` on it.
 
         Credential stores (a password manager, a CI secret, a cloud provider's token
         exchange) answer here. A session that was not given credentials asks this hook
@@ -93,9 +95,26 @@ class RegistrySpecs:
                     return AuthConfig(username="admin", password=read_secret())
                 return None
 
+        A store that keys credentials by repository namespace (the containers tools'
+        ``auth.json`` accepts ``registry.example.com/team``) takes ``repository`` too and lets
+        the most specific key win; a store keyed by registry only leaves it out of its
+        signature and never sees it (``repository`` was appended to the specification, so
+        implementations written before it keep working)::
+
+            @hookimpl
+            def registry_credentials(registry, repository):
+                if repository and repository.startswith("localhost:5000/team/"):
+                    return AuthConfig(username="team-bot", password=read_secret())
+                return None
+
         :param registry: the auth config key of the registry being contacted:
             ``https://index.docker.io/v1/`` for Docker Hub, otherwise the host and port,
             such as ``localhost:5000``.
+        :param repository: the repository the session is for, as ``host/path`` on the host
+            ``registry`` names (``docker.io/library/ubuntu``, ``localhost:5000/team/app``);
+            on a mirror or rewritten location that gets its own host's credentials, the
+            path there. ``None`` when the credentials are for the registry as a whole (a
+            login, a ``resolve`` without an image, the catalog).
         :returns: an :class:`~registry_core.types.AuthConfig`, or ``None``.
 
         .. versionadded:: 0.1

@@ -409,9 +409,10 @@ class Hooks:
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
 
-    def credentials(self, registry: str) -> AuthConfig | None:
-        """``registry_credentials``: the first plugin's credentials, or ``None``."""
-        answer = self.pm.hook.registry_credentials(registry=registry)
+    def credentials(self, registry: str, repository: str | None = None) -> AuthConfig | None:
+        """``registry_credentials``: the first plugin's credentials, or ``None``; for
+        ``repository`` (``host/path``) when given, so namespace-keyed stores can answer."""
+        answer = self.pm.hook.registry_credentials(registry=registry, repository=repository)
         if answer is not None and not isinstance(answer, AuthConfig):
             raise _wrong_answer("registry_credentials", answer, "AuthConfig or None")
         return answer

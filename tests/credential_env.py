@@ -9,6 +9,8 @@ emptied before and after.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import secrets
 import shutil
@@ -19,12 +21,33 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from registry_core.credfiles import CredentialLookup
 from registry_core.credhelpers import default_cache
+from registry_core.types import AuthConfig
 from tests.programs import require_program
 from tests.registry_fixtures import RunningRegistry, _storage_copy, start_registry
+
+
+def creds(found: CredentialLookup | AuthConfig | None) -> AuthConfig:
+    """The credentials a lookup found; fails the test when it found none."""
+    config = found.auth_config if isinstance(found, CredentialLookup) else found
+    assert config is not None
+    return config
+
+
+def b64(text: str) -> str:
+    """An ``auth`` field: base64 of ``user:password``."""
+    return base64.b64encode(text.encode()).decode()
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write a credentials file (and its directory) as another program would."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
 
 
 @dataclass

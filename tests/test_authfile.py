@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import os
@@ -13,26 +12,13 @@ import pytest
 from registry_core.authfile import AuthFile, auth_file_key, auth_file_paths, lookup_auth_files
 from registry_core.constants import INDEX_SERVER
 from registry_core.types import AuthConfig
+from tests.credential_env import b64, creds
+from tests.credential_env import write_json as write
 from tests.programs import require_program
 
 pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
-
-def creds(found):
-    """The credentials a lookup found; fails the test when it found none."""
-    config = getattr(found, "auth_config", found)
-    assert config is not None
-    return config
-
-
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
-
-def write(path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data))
 
 
 def test_the_chain_of_files(isolated_credentials, monkeypatch, tmp_path):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import pytest
@@ -13,6 +12,7 @@ from registry_core.credexplain import explain_credentials
 from registry_core.hookspecs import hookimpl
 from registry_core.manager import Hooks, get_plugin_manager
 from registry_core.types import AuthConfig
+from tests.credential_env import b64, creds, write_json
 
 pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
@@ -20,20 +20,9 @@ pytestmark = pytest.mark.usefixtures("isolated_credentials")
 REGISTRY = "r.example:5000"
 
 
-def creds(found):
-    """The credentials a lookup found; fails the test when it found none."""
-    config = getattr(found, "auth_config", found)
-    assert config is not None
-    return config
-
-
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
 
 def write(path, user: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"auths": {REGISTRY: {"auth": b64(f"{user}:pw")}}}))
+    write_json(path, {"auths": {REGISTRY: {"auth": b64(f"{user}:pw")}}})
 
 
 class TeamVault:

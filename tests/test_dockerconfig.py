@@ -3,7 +3,6 @@ they do not own, and docker-py reading what registry-core wrote."""
 
 from __future__ import annotations
 
-import base64
 import json
 import stat
 from typing import Any
@@ -14,28 +13,14 @@ from registry_core.constants import INDEX_SERVER
 from registry_core.dockerconfig import DockerConfigFile, docker_config_dir, docker_config_key
 from registry_core.errors import CredentialHelperError, CredentialStoreError
 from registry_core.types import AuthConfig
-from tests.credential_env import FILE_HELPER, write_helper
+from tests.credential_env import FILE_HELPER, b64, creds, write_helper
+from tests.credential_env import write_json as write_config
 
 pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
 PASSWORD = "config-json-canary-3x"
 
-
-def creds(found):
-    """The credentials a lookup found; fails the test when it found none."""
-    config = getattr(found, "auth_config", found)
-    assert config is not None
-    return config
-
-
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
-
-def write_config(path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data))
 
 
 def test_config_dir_follows_the_docker_cli(isolated_credentials, monkeypatch, tmp_path):

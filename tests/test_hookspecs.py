@@ -130,7 +130,9 @@ def test_the_subclass_hook_is_unknown_to_a_plain_manager() -> None:
 def test_a_subclass_may_restate_a_hook_unchanged() -> None:
     class Restated(RegistrySpecs):
         @hookspec(firstresult=True)
-        def registry_credentials(self, registry: str) -> AuthConfig | None:
+        def registry_credentials(
+            self, registry: str, repository: str | None
+        ) -> AuthConfig | None:
             """Same hook, other words."""
 
     get_plugin_manager(Restated, plugins=(), load_entrypoints=False).check_pending()
@@ -139,7 +141,9 @@ def test_a_subclass_may_restate_a_hook_unchanged() -> None:
 def test_a_subclass_may_not_drop_first_result() -> None:
     class Collecting(RegistrySpecs):
         @hookspec
-        def registry_credentials(self, registry: str) -> AuthConfig | None:
+        def registry_credentials(
+            self, registry: str, repository: str | None
+        ) -> AuthConfig | None:
             """Now collect-all."""
 
     with pytest.raises(PluginError, match="changes the hook 'registry_credentials'"):

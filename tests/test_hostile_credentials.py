@@ -96,7 +96,9 @@ def test_cli_with_a_password_that_is_not_utf8_under_c_locale(command: str, tmp_p
     assert b"Traceback" not in output
     assert len(done.stderr.strip().splitlines()) == 1
     assert b"s3cr3t" not in output
-    assert b"AuthConfig.password cannot be encoded as UTF-8" in done.stderr
+    # Refused where it is read (registry_core.cli.common.read_password_stdin), before any
+    # AuthConfig holds it.
+    assert b"the password on standard input is not valid UTF-8" in done.stderr
 
 
 def test_credentials_from_a_plugin_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:

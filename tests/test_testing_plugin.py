@@ -59,7 +59,7 @@ def test_fixtures_register_record_and_call(suite: pytest.Pytester) -> None:
             assert registry_hooks.credentials("mine.example") == AuthConfig(username="me")
             assert registry_hooks.credentials("other.example") is None
             first, second = hook_recorder.calls_of("registry_credentials")
-            assert first.kwargs == {"registry": "mine.example"}
+            assert first.kwargs == {"registry": "mine.example", "repository": None}
             assert first.result == AuthConfig(username="me")
             assert first.plugins == ["myplugin"]
             assert second.result is None and second.exception is None
@@ -126,7 +126,9 @@ def test_registrations_and_recording_end_with_the_test(suite: pytest.Pytester) -
             assert registry_plugin_manager.get_plugin("myplugin") is None
             assert registry_hooks.credentials("mine.example") is None
             [old] = recorders
-            assert [call.kwargs for call in old.calls] == [{"registry": "mine.example"}]
+            assert [call.kwargs for call in old.calls] == [
+                {"registry": "mine.example", "repository": None}
+            ]
         """
     )
     result = suite.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")

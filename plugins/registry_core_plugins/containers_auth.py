@@ -7,9 +7,9 @@ first credentials the chain of :func:`registry_core.authfile.auth_file_paths` yi
 ``$REGISTRY_AUTH_FILE`` or ``$XDG_RUNTIME_DIR/containers/auth.json``, then
 ``$XDG_CONFIG_HOME/containers/auth.json``.
 
-The hook is asked for a registry, not a repository, so only registry-wide entries
-(``registry.example.com``) answer it; entries for a namespace (``registry.example.com/team``)
-are used by :meth:`ContainersAuthCredentials.explain_credentials` when given a repository.
+Sessions ask the hook with the repository they are for, so entries keyed by a namespace
+(``registry.example.com/team``) answer as containers/image uses them: the most specific key
+for the repository wins, and a registry-wide key (``registry.example.com``) is the fallback.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ import os
 
 from registry_core.authfile import lookup_auth_files
 from registry_core.credfiles import CredentialLookup
-from registry_core.hookspecs import hookimpl
-from registry_core.types import AuthConfig
+from registry_core.credplugin import FileCredentialsPlugin, module_hooks
 
 __all__ = ["ContainersAuthCredentials", "explain_credentials", "registry_credentials"]
 
 
-class ContainersAuthCredentials:
+class ContainersAuthCredentials(FileCredentialsPlugin):
     """The plugin as an object, bound to one ``--authfile``.
 
     :param authfile: the first file of the chain; ``None`` for ``$REGISTRY_AUTH_FILE`` and
@@ -38,19 +37,9 @@ class ContainersAuthCredentials:
         return f"ContainersAuthCredentials(authfile={self.authfile!r})"
 
     def explain_credentials(self, registry: str, repository: str | None = None) -> CredentialLookup:
-        """The credentials and where they came from (what ``resolve --explain`` shows)."""
+        """The credentials for ``repository`` (most specific key first) or ``registry``, and
+        where they came from."""
         return lookup_auth_files(registry, repository, self.authfile)
 
-    @hookimpl(trylast=True)
-    def registry_credentials(self, registry: str) -> AuthConfig | None:
-        return self.explain_credentials(registry).auth_config
 
-
-def explain_credentials(registry: str, repository: str | None = None) -> CredentialLookup:
-    """The module plugin's lookup, with its source."""
-    return ContainersAuthCredentials().explain_credentials(registry, repository)
-
-
-@hookimpl(trylast=True)
-def registry_credentials(registry: str) -> AuthConfig | None:
-    return explain_credentials(registry).auth_config
+explain_credentials, registry_credentials = module_hooks(ContainersAuthCredentials)

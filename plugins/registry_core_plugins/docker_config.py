@@ -5,7 +5,8 @@ It answers ``registry_credentials`` ``trylast``, after every third-party plugin 
 :meth:`registry_core.dockerconfig.DockerConfigFile.lookup` finds: an ``auths`` entry, or the
 answer of the ``credHelpers``/``credsStore`` helper. The file is read on every call, so a
 ``docker login`` in another terminal is seen at once; a helper's answer is cached briefly (see
-:mod:`registry_core.credhelpers`).
+:mod:`registry_core.credhelpers`). The Docker CLI keys credentials by registry only, so the
+repository a session is for does not change the answer.
 
 Registered as a module, it reads ``$DOCKER_CONFIG`` (default ``~/.docker``). A program that
 wants another directory registers :class:`DockerConfigCredentials` with ``config_dir`` in its
@@ -17,14 +18,13 @@ from __future__ import annotations
 import os
 
 from registry_core.credfiles import CredentialLookup
+from registry_core.credplugin import FileCredentialsPlugin, module_hooks
 from registry_core.dockerconfig import DockerConfigFile
-from registry_core.hookspecs import hookimpl
-from registry_core.types import AuthConfig
 
 __all__ = ["DockerConfigCredentials", "explain_credentials", "registry_credentials"]
 
 
-class DockerConfigCredentials:
+class DockerConfigCredentials(FileCredentialsPlugin):
     """The plugin as an object, bound to one configuration directory.
 
     :param config_dir: the directory holding ``config.json``; ``None`` for
@@ -38,19 +38,9 @@ class DockerConfigCredentials:
         return f"DockerConfigCredentials(config_dir={self.config_dir!r})"
 
     def explain_credentials(self, registry: str, repository: str | None = None) -> CredentialLookup:
-        """The credentials and where they came from (what ``resolve --explain`` shows)."""
+        """The credentials for ``registry`` and where they came from; ``repository`` is not
+        used (config.json has no namespace keys)."""
         return DockerConfigFile.default(self.config_dir).lookup(registry)
 
-    @hookimpl(trylast=True)
-    def registry_credentials(self, registry: str) -> AuthConfig | None:
-        return self.explain_credentials(registry).auth_config
 
-
-def explain_credentials(registry: str, repository: str | None = None) -> CredentialLookup:
-    """The module plugin's lookup, with its source."""
-    return DockerConfigCredentials().explain_credentials(registry, repository)
-
-
-@hookimpl(trylast=True)
-def registry_credentials(registry: str) -> AuthConfig | None:
-    return explain_credentials(registry).auth_config
+explain_credentials, registry_credentials = module_hooks(DockerConfigCredentials)

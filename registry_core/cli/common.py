@@ -31,12 +31,14 @@ __all__ = [
     "DEFAULT_DAEMON_CONFIG",
     "CommandError",
     "ExplicitCredentials",
+    "PasswordEncodingError",
     "UsageError",
     "common_parent",
     "credentials_parent",
     "new_plugin_manager",
     "new_service",
     "print_json",
+    "read_password_stdin",
     "service_options",
 ]
 
@@ -186,10 +188,39 @@ class ExplicitCredentials:
         )
 
 
+class PasswordEncodingError(CommandError):
+    """The password on standard input is not UTF-8. The message names the problem only:
+    no byte of the input is in it, nor in an exception chained to it."""
+
+
 def read_password_stdin() -> str:
     """The first line of standard input, without its line ending (the Docker CLI reads all
-    of stdin and trims the trailing newline; a password never spans lines)."""
-    return sys.stdin.readline().rstrip("\r\n")
+    of stdin and trims the trailing newline; a password never spans lines).
+
+    The bytes are read and decoded as UTF-8 here, strictly, whatever the locale says: under
+    ``LC_ALL=C`` Python's text stdin would turn bytes that are not UTF-8 into surrogates that
+    no registry accepts, and with ``PYTHONIOENCODING=utf-8:strict`` it would fail with an
+    exception that quotes them. A program that replaced ``sys.stdin`` with a text stream (no
+    ``buffer``) is read as text.
+
+    :raises PasswordEncodingError: the line is not valid UTF-8.
+    """
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        return sys.stdin.readline().rstrip("\r\n")
+    line: bytes = buffer.readline()
+    try:
+        password: str | None = line.decode("utf-8")
+    except UnicodeDecodeError:
+        # Raised outside the handler, so the error has no context holding the bytes; and the
+        # bytes are dropped, so a traceback's frames do not keep them either.
+        password = None
+    del line
+    if password is None:
+        raise PasswordEncodingError(
+            "the password on standard input is not valid UTF-8; give it in UTF-8"
+        )
+    return password.rstrip("\r\n")
 
 
 def print_json(value: Any) -> None:

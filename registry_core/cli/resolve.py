@@ -12,6 +12,7 @@ from ..certs import host_certs_dir
 from ..config import get_auth_config_key
 from ..constants import CERTS_DIR
 from ..credexplain import CredentialStep, explain_credentials
+from ..endpoint_session import credentials_key, credentials_repository
 from ..reference import familiar_name, parse_normalized_named
 from ..types import APIEndpoint
 from .common import new_service, print_json
@@ -102,8 +103,10 @@ def run_resolve(args: argparse.Namespace) -> int:
     named = parse_normalized_named(args.name)
     info = service.resolve_repository(named)
     host = info.index.name
-    pull = service.lookup_pull_endpoints(host)
-    push = service.lookup_push_endpoints(host)
+    # With the reference, as a session looks them up: hosts.toml and registries.conf answer
+    # per image (a digest, a namespace prefix, a rewritten path).
+    pull = service.lookup_pull_endpoints(host, named)
+    push = service.lookup_push_endpoints(host, named)
     key = get_auth_config_key(info.index)
     answer: dict[str, Any] = {
         "name": info.name.name,
@@ -126,9 +129,16 @@ def run_resolve(args: argparse.Namespace) -> int:
             for endpoint, row in zip(endpoints, rows, strict=True):
                 row["origin"] = getattr(endpoint, "origin", "") or ""
                 row["tls"] = tls_explanation(endpoint, certsd)
-        # The registry only, as the registry_credentials hook is asked: explaining with the
-        # repository would show auth.json namespace entries that sessions do not use yet.
-        steps = explain_credentials(service.plugin_manager, key)
+                endpoint_key = credentials_key(endpoint, key)
+                row["credentials_key"] = endpoint_key
+                row["credentials_repository"] = credentials_repository(
+                    endpoint, info, endpoint_key, key
+                )
+        # As a session on the registry's own endpoint asks the hook: with the repository, so
+        # auth.json namespace entries show.
+        repository = f"{info.name.domain}/{info.name.path}"
+        answer["credentials_repository"] = repository
+        steps = explain_credentials(service.plugin_manager, key, repository)
         answer["credentials"] = [_step_json(step) for step in steps]
     if args.json:
         print_json(answer)
@@ -151,7 +161,9 @@ def _print_text(answer: dict[str, Any], explain: bool) -> None:
     _print_endpoints("pull endpoints", answer["pull_endpoints"], explain)
     _print_endpoints("push endpoints", answer["push_endpoints"], explain)
     if explain:
-        _print_credentials(answer["auth_config_key"], answer["credentials"])
+        _print_credentials(
+            answer["auth_config_key"], answer["credentials_repository"], answer["credentials"]
+        )
 
 
 def _print_endpoints(title: str, endpoints: list[dict[str, Any]], explain: bool) -> None:
@@ -175,10 +187,13 @@ def _print_endpoints(title: str, endpoints: list[dict[str, Any]], explain: bool)
             print(f"     TLS:        {tls['reason']}")
             if tls["certs_d"]:
                 print(f"     certs.d:    {tls['certs_d']}")
+            print(f"     credentials: key {endpoint['credentials_key']}, repository "
+                  f"{endpoint['credentials_repository']}")
 
 
-def _print_credentials(key: str, steps: list[dict[str, Any]]) -> None:
-    print(f"credentials for {key} (plugins in the order they are asked):")
+def _print_credentials(key: str, repository: str, steps: list[dict[str, Any]]) -> None:
+    print(f"credentials for {repository} (registry key {key}; plugins in the order they are "
+          "asked):")
     if not steps:
         print("  (no credential plugin loaded)")
     for number, step in enumerate(steps, start=1):

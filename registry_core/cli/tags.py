@@ -31,6 +31,7 @@ def add_commands(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) ->
 
 def run_tags(args: argparse.Namespace) -> int:
     from ..client import list_tags
+    from ..endpoint_session import endpoint_repository_info
 
     if args.password_stdin and not args.username:
         raise UsageError("--password-stdin needs --username")
@@ -47,7 +48,11 @@ def run_tags(args: argparse.Namespace) -> int:
         )
     session = service.session(info, actions=("pull",))
     try:
-        tags = list_tags(session, info)
+        # The path the endpoint serves the repository at (registries.conf may rewrite it).
+        where = info if session.endpoint is None else endpoint_repository_info(
+            session.endpoint, info
+        )
+        tags = list_tags(session, where)
     finally:
         session.close()
     if args.json:

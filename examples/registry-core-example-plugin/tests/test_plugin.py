@@ -33,7 +33,7 @@ def test_credentials_for_the_configured_registry(example, registry_hooks):
 def test_no_credentials_for_another_registry(example, registry_hooks, hook_recorder):
     assert registry_hooks.credentials("registry.example.com") is None
     call = hook_recorder.last("registry_credentials")
-    assert call.kwargs == {"registry": "registry.example.com"}
+    assert call.kwargs == {"registry": "registry.example.com", "repository": None}
     assert example in call.plugins  # the plugin was asked, and passed
 
 
