@@ -152,3 +152,21 @@ def test_every_public_method_types_its_arguments() -> None:
 def test_a_lookup_ip_that_cannot_be_called_is_refused() -> None:
     with pytest.raises(InvalidArgumentError, match="lookup_ip must be None, not str"):
         DefaultService(lookup_ip="8.8.8.8")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("actions", [("pull",), ("pull", "push")])
+def test_binding_a_repository_lists_every_endpoint_that_failed(actions: tuple[str, ...]) -> None:
+    """A loopback registry has an https and an http endpoint; when neither answers (a dead
+    port), the error is the session's AllEndpointsFailedError naming both, not the last."""
+    from registry_core.errors import AllEndpointsFailedError, TransportError
+    from tests.http_stub import free_port
+
+    host = f"127.0.0.1:{free_port()}"
+    with DefaultService() as service:
+        with pytest.raises(AllEndpointsFailedError) as caught:
+            service.repository(f"{host}/team/app", actions)
+    assert isinstance(caught.value, TransportError)
+    assert [url for url, _, _ in caught.value.attempts] == [f"https://{host}", f"http://{host}"]
+    message = str(caught.value)
+    assert "all 2 endpoints failed, in the order tried:" in message
+    assert f"endpoint https://{host}:" in message and f"endpoint http://{host}:" in message
