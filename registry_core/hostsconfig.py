@@ -40,6 +40,7 @@ from typing import Any
 from .errors import RegistryError
 from .gocompat import from_bytes, go_quote, parse_ip, split_host_port, to_bytes, url_parse
 from .gopath import GoPathError, go_clean, go_errno_text, go_join, read_file
+from .gotoml import table_header_error
 from .tlsconfig import TLSConfig
 
 if sys.version_info >= (3, 11):
@@ -331,6 +332,12 @@ def _parse_toml(data: bytes) -> dict[str, Any]:
         raise _FileError(
             f"failed to parse TOML: {exc}", line=int(found.group(1)) if found else None
         ) from None
+    header = table_header_error(text)
+    if header is not None:
+        # go-toml 1.9 reads a table header up to its first ']', quotes or not
+        # (registry_core.gotoml); containerd then ignores the file, so registry-core does too.
+        raise _FileError(f"failed to parse TOML: go-toml cannot read this table header: "
+                         f"{header[0]}", line=header[1])
     bad_date = _GO_TOML_BAD_DATE.search(text)
     if bad_date is not None:
         # go-toml 1.9 reads a local date only when a space or the end of the file follows
