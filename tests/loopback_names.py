@@ -111,8 +111,10 @@ class OffHostGuard:
             return None
         try:
             self.original(text, None, 0, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
-        except (OSError, UnicodeError, ValueError):
+        except socket.gaierror:
             return text  # not numeric: a name
+        # A host the system cannot even encode (UnicodeError: IDNA refuses "bad..name")
+        # fails here as it would there, before any query.
         return None
 
     def refuse(self, name: str) -> socket.gaierror:
