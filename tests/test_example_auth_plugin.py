@@ -4,8 +4,8 @@ One test runs the package's own tests with registry-core's pytest fixtures, from
 tree. The other installs registry-core and the package (with its test extra) by pip into a
 fresh virtual environment and runs the package's tests there: the plugin is then loaded through
 its entry point, and its handler answers the ``Exchange`` challenges of the example's loopback
-server in a real session. It needs pip to reach an index for the dependencies; it takes some
-seconds.
+server in a real session. pip runs offline (:mod:`tests.offline_venv`): no index, no cache;
+it takes some seconds.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import venv
 from pathlib import Path
+
+from tests import offline_venv
 
 pytest_plugins = ["pytester"]
 
@@ -46,15 +46,11 @@ def test_example_auth_installed_in_a_fresh_virtualenv(tmp_path):
     source = Path(shutil.copytree(ROOT, tmp_path / "registry-core", ignore=IGNORE))
     example = copy_example(tmp_path)
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(env_dir)
-    python = env_dir / "bin" / "python"
+    python = offline_venv.create(env_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "REGISTRY_CORE_"))}
     env["PYTHONNOUSERSITE"] = "1"
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
-        + [str(source), f"{example}[test]"],
-        env=env, cwd=tmp_path, capture_output=True, text=True,
-    )
+    install = offline_venv.pip_install(python, [str(source), f"{example}[test]"], env=env,
+                                       cwd=tmp_path)
     assert install.returncode == 0, install.stdout + install.stderr
 
     # The package's own tests, run by the venv's pytest from outside the source tree: the

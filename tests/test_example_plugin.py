@@ -4,8 +4,8 @@ One test runs the package's own test suite with registry-core's pytest fixtures.
 installs registry-core and the package with pip into a fresh virtual environment (no system
 site-packages, nothing from this checkout on ``sys.path``) and checks there that the entry
 point is found, the plugin is listed with its version, and its credentials reach a loopback
-server that requires them. It needs pip to reach an index for the dependencies and for
-setuptools (build isolation); it takes some seconds.
+server that requires them. pip runs offline (:mod:`tests.offline_venv`): no index, no cache;
+it takes some seconds.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import textwrap
-import venv
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import offline_venv
 from tests.http_stub import Answer, Seen, StubServer
 
 pytest_plugins = ["pytester"]
@@ -108,20 +107,11 @@ def test_example_plugin_installed_in_a_fresh_virtualenv(tmp_path, basic_auth_ser
     example = copy_example(tmp_path)
 
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(env_dir)
-    python = env_dir / "bin" / "python"
+    python = offline_venv.create(env_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "REGISTRY_CORE_"))}
     env["PYTHONNOUSERSITE"] = "1"
-    # pip from this environment installs into the new one (--python), which spares the
-    # seconds that installing pip into the venv costs.
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
-        + [str(source), str(example)],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    install = offline_venv.pip_install(python, [str(source), str(example)], env=env,
+                                       cwd=tmp_path)
     assert install.returncode == 0, install.stdout + install.stderr
 
     script = tmp_path / "use_plugin.py"
