@@ -15,6 +15,7 @@ import traceback
 
 import pytest
 
+from registry_core.config import IPAddress
 from registry_core.errors import InvalidArgumentError, InvalidCredentialsError, RegistryError
 from registry_core.types import AuthConfig
 
@@ -125,7 +126,7 @@ def test_a_server_address_with_a_password_is_never_quoted(address: str, tmp_path
     monkeypatch.setenv("REGISTRY_CORE_CERTS_DIR", str(tmp_path))
     asked: list[str] = []
 
-    def lookup_ip(host: str) -> list:
+    def lookup_ip(host: str) -> list[IPAddress]:
         asked.append(host)
         return []
 

@@ -162,9 +162,8 @@ def test_binding_a_repository_lists_every_endpoint_that_failed(actions: tuple[st
     from tests.http_stub import free_port
 
     host = f"127.0.0.1:{free_port()}"
-    with DefaultService() as service:
-        with pytest.raises(AllEndpointsFailedError) as caught:
-            service.repository(f"{host}/team/app", actions)
+    with DefaultService() as service, pytest.raises(AllEndpointsFailedError) as caught:
+        service.repository(f"{host}/team/app", actions)
     assert isinstance(caught.value, TransportError)
     assert [url for url, _, _ in caught.value.attempts] == [f"https://{host}", f"http://{host}"]
     message = str(caught.value)

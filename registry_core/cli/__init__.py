@@ -9,8 +9,9 @@ Conventions: argparse, the Docker CLI's option names where a user would look for
 ``--json`` on every command that prints data; exit status 0 on success, 1 on failure, 2 for a
 usage error; an error is one line on stderr (``registry-core: error: ...``) naming what to fix,
 with a traceback only under ``--debug``; under ``--json`` the error is one JSON object on
-stderr instead (``{"error": "...", "type": "..."}``). ``--version`` prints the version. A closed output pipe (``registry-core tags ... | head
--1``) ends the command quietly with status 141, as a Unix tool killed by ``SIGPIPE``.
+stderr instead (``{"error": "...", "type": "..."}``). ``--version`` prints the version. A
+closed output pipe (``registry-core tags ... | head -1``) ends the command quietly with status
+141, as a Unix tool killed by ``SIGPIPE``.
 """
 
 from __future__ import annotations
