@@ -153,8 +153,11 @@ class DefaultService(Service):
     ) -> None:
         self.user_agent = user_agent
         self.meta_headers = meta_headers
+        check_type(options, (ServiceOptions, type(None)), "options", "DefaultService")
         if lookup_ip is not None and not callable(lookup_ip):
             check_type(lookup_ip, type(None), "lookup_ip", "DefaultService")
+        check_type(user_agent, (str, type(None)), "user_agent", "DefaultService")
+        check_type(meta_headers, (Mapping, type(None)), "meta_headers", "DefaultService")
         self.lookup_ip: LookupIP = lookup_ip if lookup_ip is not None else CachingLookup()
         self._config = new_service_config(options)
         self._write_lock = threading.Lock()

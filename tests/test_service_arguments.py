@@ -149,9 +149,15 @@ def test_every_public_method_types_its_arguments() -> None:
         assert " must be " in message, message
 
 
-def test_a_lookup_ip_that_cannot_be_called_is_refused() -> None:
+def test_the_constructor_types_its_arguments() -> None:
     with pytest.raises(InvalidArgumentError, match="lookup_ip must be None, not str"):
         DefaultService(lookup_ip="8.8.8.8")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="DefaultService: options must be"):
+        DefaultService({"registry-mirrors": []})  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="user_agent must be str or None, not int"):
+        DefaultService(user_agent=5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="meta_headers must be Mapping or None"):
+        DefaultService(meta_headers=["X-A: b"])  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("actions", [("pull",), ("pull", "push")])
