@@ -38,6 +38,7 @@ __all__ = [
     "DeadlineExceededError",
     "ResponseTooLargeError",
     "ResponseCutShortError",
+    "InvalidHostnameError",
 ]
 
 
@@ -207,3 +208,9 @@ class ResponseTooLargeError(TransportError):
 class ResponseCutShortError(TransportError):
     """A response body that ended before it was complete (the connection closed or was
     reset mid-body)."""
+
+
+class InvalidHostnameError(InvalidIndexNameError):
+    """A registry host name that holds user info (``user:password@host``): refused before
+    anything is resolved, with the user info masked in the message (beyond the reference,
+    which resolves the whole text and builds an endpoint URL holding the password)."""

@@ -28,6 +28,7 @@ when it has no ``server``.
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
 import re
@@ -39,6 +40,7 @@ from typing import Any
 from .errors import RegistryError
 from .gocompat import from_bytes, go_quote, parse_ip, split_host_port, to_bytes, url_parse
 from .gopath import GoPathError, go_clean, go_errno_text, go_join, read_file
+from .gotoml import table_header_error
 from .tlsconfig import TLSConfig
 
 if sys.version_info >= (3, 11):
@@ -260,11 +262,30 @@ def _load_host_dir(directory: str, strict: bool) -> list[_Raw]:
         where = f"{path}: line {line}" if line else path
         if strict:
             raise HostsFileError(f"{where}: {exc}") from None
-        log.warning(
-            "ignoring %s: %s; using the certificate files of %s instead, as containerd does",
-            where, exc, directory,
-        )
+        _warn_once(where, str(exc), directory, _file_state(path))
         return _load_cert_files(directory)
+
+
+def _file_state(path: str) -> tuple[int, int]:
+    """What tells one version of a file from the next: its mtime (ns) and size."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return (0, 0)
+    return (status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _warn_once(where: str, problem: str, directory: str, state: tuple[int, int]) -> None:
+    """Log a broken hosts.toml once per file and file state in this process: every endpoint
+    lookup reads the file again, and a long-running program (or a CLI command doing several
+    lookups) would otherwise repeat the same warning each time. A changed file (new mtime or
+    size) is told again. Beyond containerd, which logs on every read."""
+    del state  # part of the cache key only
+    log.warning(
+        "ignoring %s: %s; using the certificate files of %s instead, as containerd does",
+        where, problem, directory,
+    )
 
 
 def _load_cert_files(directory: str) -> list[_Raw]:
@@ -319,6 +340,12 @@ def _parse_toml(data: bytes) -> dict[str, Any]:
         raise _FileError(
             f"failed to parse TOML: {exc}", line=int(found.group(1)) if found else None
         ) from None
+    header = table_header_error(text)
+    if header is not None:
+        # go-toml 1.9 reads a table header up to its first ']', quotes or not
+        # (registry_core.gotoml); containerd then ignores the file, so registry-core does too.
+        raise _FileError(f"failed to parse TOML: go-toml cannot read this table header: "
+                         f"{header[0]}", line=header[1])
     bad_date = _GO_TOML_BAD_DATE.search(text)
     if bad_date is not None:
         # go-toml 1.9 reads a local date only when a space or the end of the file follows

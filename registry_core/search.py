@@ -100,7 +100,9 @@ def search(
     """
     validate_no_scheme(term)
     index_name, remote_name = split_repos_search_term(term)
-    index = new_index_info(service.service_config(), index_name, service.lookup_ip)
+    from .hostcheck import guarded_lookup  # only domain names reach the resolver
+
+    index = new_index_info(service.service_config(), index_name, guarded_lookup(service.lookup_ip))
     endpoint = new_v1_endpoint(index, user_agent, meta_headers, hooks=service.hooks)
     client: RegistrySession | None = None
     try:

@@ -35,8 +35,10 @@ from .config import (
     new_service_config,
 )
 from .hookspecs import Action
+from .hostcheck import check_hostname, check_type, guarded_lookup
 from .hostlookup import CachingLookup
 from .manager import Hooks, get_plugin_manager
+from .reference import Named as _Named
 from .reference import parse_normalized_named
 from .tlsconfig import TLSConfig
 from .types import APIEndpoint, AuthConfig, RepositoryInfo, SearchResults, ServiceConfig
@@ -151,6 +153,11 @@ class DefaultService(Service):
     ) -> None:
         self.user_agent = user_agent
         self.meta_headers = meta_headers
+        check_type(options, (ServiceOptions, type(None)), "options", "DefaultService")
+        if lookup_ip is not None and not callable(lookup_ip):
+            check_type(lookup_ip, type(None), "lookup_ip", "DefaultService")
+        check_type(user_agent, (str, type(None)), "user_agent", "DefaultService")
+        check_type(meta_headers, (Mapping, type(None)), "meta_headers", "DefaultService")
         self.lookup_ip: LookupIP = lookup_ip if lookup_ip is not None else CachingLookup()
         self._config = new_service_config(options)
         self._write_lock = threading.Lock()
@@ -200,22 +207,38 @@ class DefaultService(Service):
         """See :func:`registry_core.config.load_insecure_registries`."""
         self._replace(lambda config: load_insecure_registries(config, registries))
 
+    @property
+    def _resolve(self) -> LookupIP:
+        """:attr:`lookup_ip`, asked only about domain names (see
+        :mod:`registry_core.hostcheck`): nothing else is sent to a resolver."""
+        return guarded_lookup(self.lookup_ip)
+
     def resolve_repository(self, name: Named) -> RepositoryInfo:
-        """See :func:`registry_core.config.new_repository_info`."""
-        return new_repository_info(self._snapshot(), name, self.lookup_ip)
+        """See :func:`registry_core.config.new_repository_info`.
+
+        :raises InvalidArgumentError: ``name`` is not a parsed reference.
+        """
+        check_type(name, _Named, "name", "DefaultService.resolve_repository")
+        return new_repository_info(self._snapshot(), name, self._resolve)
 
     def is_secure(self, hostname: str) -> bool:
-        """Whether the service treats ``hostname`` (a ``host[:port]``) as a secure registry."""
-        return is_secure_index(self._snapshot(), hostname, self.lookup_ip)
+        """Whether the service treats ``hostname`` (a ``host[:port]``) as a secure registry.
+
+        :raises InvalidHostnameError: ``hostname`` holds user info (``user:password@``).
+        """
+        hostname = check_hostname(hostname, "DefaultService.is_secure")
+        return is_secure_index(self._snapshot(), hostname, self._resolve)
 
     def tls_config(self, hostname: str) -> TLSConfig:
         """The TLS configuration for ``hostname``: verification off for an insecure registry,
         then whatever the ``registry_configure_tls`` plugins add.
 
         :raises CertificateError: a plugin found broken TLS material for the host.
+        :raises InvalidHostnameError: ``hostname`` holds user info (``user:password@``).
         """
+        hostname = check_hostname(hostname, "DefaultService.tls_config")
         with self._pin() as config:
-            secure = is_secure_index(config, hostname, self.lookup_ip)
+            secure = is_secure_index(config, hostname, self._resolve)
             tls = TLSConfig(insecure_skip_verify=not secure)
             self.hooks.configure_tls(hostname, secure, tls)
             return tls
@@ -235,6 +258,8 @@ class DefaultService(Service):
         :raises InvalidMirrorError: a configured mirror that the reference cannot parse back.
         :raises PluginError: a plugin answered with something other than endpoints.
         :raises BlockedRegistryError: registries.conf blocks the registry.
+        :raises InvalidHostnameError: ``hostname`` holds user info (``user:password@``),
+            which the reference would resolve and put in the endpoint's URL.
         """
         return self._lookup_endpoints(hostname, "pull", reference)
 
@@ -256,10 +281,13 @@ class DefaultService(Service):
     def _lookup_endpoints(
         self, hostname: str, action: Action, reference: Named | str | None = None
     ) -> list[APIEndpoint]:
+        method = f"DefaultService.lookup_{action}_endpoints"
+        hostname = check_hostname(hostname, method)
+        check_type(reference, (str, _Named, type(None)), "reference", method)
         named = parse_normalized_named(reference) if isinstance(reference, str) else reference
         with self._pin() as config:
             endpoints = self.hooks.endpoints(self, config, hostname, action, named)
-            allowed = allow_nondistributable_artifacts(config, hostname, self.lookup_ip)
+            allowed = allow_nondistributable_artifacts(config, hostname, self._resolve)
         for endpoint in endpoints:
             # As the reference: a registry's own endpoints take the configured answer;
             # mirrors are for pulls and never get it.
@@ -272,6 +300,8 @@ class DefaultService(Service):
         from .endpoint_session import LoginView
         from .login import auth
 
+        check_type(auth_config, AuthConfig, "auth_config", "DefaultService.auth")
+        check_type(user_agent, (str, type(None)), "user_agent", "DefaultService.auth")
         status, token = auth(LoginView(self), auth_config, user_agent or self.user_agent or "")
         return status, token
 
@@ -285,6 +315,15 @@ class DefaultService(Service):
     ) -> SearchResults:
         """See :func:`registry_core.search.search`."""
         from .search import search
+
+        method = "DefaultService.search"
+        check_type(term, str, "term", method)
+        if isinstance(limit, bool):  # a bool is an int to isinstance, never a limit
+            check_type(limit, (), "limit", method)
+        check_type(limit, int, "limit", method)
+        check_type(auth_config, (AuthConfig, type(None)), "auth_config", method)
+        check_type(user_agent, (str, type(None)), "user_agent", method)
+        check_type(headers, (Mapping, type(None)), "headers", method)
 
         return search(self, term, limit, auth_config, user_agent, headers)
 
@@ -303,6 +342,9 @@ class DefaultService(Service):
         this session's requests."""
         from .client import open_session
 
+        _check_session_arguments(
+            "DefaultService.session", repository_info, actions, reference, user_agent, meta_headers
+        )
         return open_session(
             self,
             repository_info,
@@ -320,6 +362,9 @@ class DefaultService(Service):
         :func:`registry_core.content.open_repository`."""
         from .content.repository import open_repository
 
+        method = "DefaultService.repository"
+        check_type(name, (str, _Named), "name", method)
+        _check_actions(method, actions)
         return open_repository(self, name, actions, **options)
 
     @property
@@ -352,6 +397,28 @@ class DefaultService(Service):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _check_actions(method: str, actions: object) -> None:
+    if isinstance(actions, (str, bytes)) or not isinstance(actions, (list, tuple, set, frozenset)):
+        check_type(actions, (list, tuple), "actions", method)
+    for action in actions:  # type: ignore[attr-defined]
+        check_type(action, str, "actions entries", method)
+
+
+def _check_session_arguments(
+    method: str,
+    repository_info: object,
+    actions: object,
+    reference: object,
+    user_agent: object,
+    meta_headers: object,
+) -> None:
+    check_type(repository_info, RepositoryInfo, "repository_info", method)
+    _check_actions(method, actions)
+    check_type(reference, (_Named, type(None)), "reference", method)
+    check_type(user_agent, (str, type(None)), "user_agent", method)
+    check_type(meta_headers, (Mapping, type(None)), "meta_headers", method)
 
 
 def new_service(options: ServiceOptions | None = None, **kwargs: Any) -> DefaultService:

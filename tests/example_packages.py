@@ -5,21 +5,21 @@
 registry-core (from a copy of the checkout) and both the example plugin and the example auth
 package (with its test extra) into one fresh virtual environment, once per test session: a user
 may well have both, and one ``pip install`` spares the suite the seconds a second venv costs.
-The venv has no system site-packages and nothing from this checkout on ``sys.path``. pip must
-reach an index for the dependencies and for setuptools (build isolation).
+The venv has no system site-packages and nothing from this checkout on ``sys.path``; pip runs
+offline (:mod:`tests.offline_venv`): no index, no cache, the build backend and the dependencies
+from the test suite's own environment.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import venv
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests import offline_venv
 
 __all__ = ["EXAMPLES", "IGNORE", "ROOT", "ExamplesVenv", "copy_example", "examples_venv"]
 
@@ -57,17 +57,11 @@ def examples_venv(tmp_path_factory: pytest.TempPathFactory) -> ExamplesVenv:
     # A copy of the checkout: pip builds in place, and would leave build/ behind in it.
     source = Path(shutil.copytree(ROOT, base / "registry-core", ignore=IGNORE))
     examples = {name: copy_example(name, base) for name in (PLUGIN, AUTH)}
-    env_dir = base / "venv"
-    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(env_dir)
-    python = env_dir / "bin" / "python"
+    python = offline_venv.create(base / "venv")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "REGISTRY_CORE_"))}
     env["PYTHONNOUSERSITE"] = "1"
-    # pip from this environment installs into the new one (--python), which spares the
-    # seconds that installing pip into the venv costs.
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
-         str(source), str(examples[PLUGIN]), f"{examples[AUTH]}[test]"],
-        env=env, cwd=base, capture_output=True, text=True,
+    install = offline_venv.pip_install(
+        python, [str(source), str(examples[PLUGIN]), f"{examples[AUTH]}[test]"], env=env, cwd=base
     )
     assert install.returncode == 0, install.stdout + install.stderr
-    return ExamplesVenv(root=env_dir, python=python, examples=examples, env=env)
+    return ExamplesVenv(root=python.parent.parent, python=python, examples=examples, env=env)

@@ -14,6 +14,14 @@ A child Python gets the same mapping from :func:`child_environment`: a ``sitecus
 in a directory of the test's own, put first on ``PYTHONPATH``. Programs that are not Python
 (``docker-registry``, ``skopeo``) never see it: give them addresses, not these names.
 
+Under every mapping sits an :class:`OffHostGuard` (installed for every test by
+:mod:`tests.system_guard`, and in child Pythons by the same ``sitecustomize`` mechanism): no
+test sends a DNS query off the host. IP literals (anything ``getaddrinfo`` reads as numeric)
+and ``localhost`` go to the system, which answers them without the network; a name a test
+mapped answers with its loopback address; any other name "does not resolve"
+(:class:`socket.gaierror` ``EAI_NONAME``) at once, and the guard remembers it so that the
+test fails (a test that expects the refusal takes it with :meth:`OffHostGuard.take`).
+
 This module uses the standard library only, so that the ``sitecustomize.py`` of a child
 process can import a copy of it.
 """
@@ -29,7 +37,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LoopbackResolver", "child_environment", "install", "resolver"]
+__all__ = ["LOG_VARIABLE", "LoopbackResolver", "OffHostGuard", "child_environment",
+           "guard_environment", "install", "install_guard", "resolver"]
+
+#: Environment variable naming the file where a child Python's guard appends refused names.
+LOG_VARIABLE = "REGISTRY_CORE_TEST_REFUSED_NAMES"
+
+#: Names the system answers from its hosts file without a query (glibc, systemd).
+LOCAL_NAMES = frozenset({"localhost", "localhost.", "localhost.localdomain", "ip6-localhost",
+                         "ip6-loopback"})
 
 GetAddrInfo = Callable[..., list[Any]]
 
@@ -70,6 +86,87 @@ class LoopbackResolver:
         return self.original(address, port, family, type, proto, flags | socket.AI_NUMERICHOST)
 
 
+class OffHostGuard:
+    """A stand-in for :func:`socket.getaddrinfo` (and ``gethostbyname``) that never lets a
+    question reach DNS: numeric hosts and :data:`LOCAL_NAMES` go to the system, any other
+    name fails as "does not resolve" and is recorded in :attr:`refused` (and appended to
+    the file ``log``, for a child process).
+
+    :param original: the system's ``getaddrinfo``.
+    """
+
+    def __init__(self, original: GetAddrInfo, log: str | None = None) -> None:
+        self.original = original
+        self.log = log
+        self.refused: list[str] = []
+
+    def _name(self, host: Any) -> str | None:
+        """``host`` as text when it is a name the system would send to DNS, else ``None``."""
+        if host is None:
+            return None
+        if isinstance(host, (bytes, bytearray)):
+            host = bytes(host).decode("ascii", "replace")
+        text = str(host)
+        if text == "" or text.lower() in LOCAL_NAMES:
+            return None
+        try:
+            self.original(text, None, 0, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
+        except socket.gaierror:
+            return text  # not numeric: a name
+        # A host the system cannot even encode (UnicodeError: IDNA refuses "bad..name")
+        # fails here as it would there, before any query.
+        return None
+
+    def refuse(self, name: str) -> socket.gaierror:
+        """Record ``name`` and build the error a name that does not resolve gives."""
+        self.refused.append(name)
+        if self.log:
+            with open(self.log, "a", encoding="utf-8") as file:
+                file.write(json.dumps(name) + "\n")
+        return socket.gaierror(
+            socket.EAI_NONAME,
+            f"{name!r} does not resolve: tests send no DNS query off the host (map it to "
+            "loopback with tests.loopback_names, or inject lookup_ip=)",
+        )
+
+    def __call__(self, host: Any, port: Any, family: int = 0, type: int = 0,  # noqa: A002
+                 proto: int = 0, flags: int = 0) -> list[Any]:
+        if not flags & socket.AI_NUMERICHOST:
+            name = self._name(host)
+            if name is not None:
+                raise self.refuse(name)
+        return self.original(host, port, family, type, proto, flags)
+
+    def gethostbyname(self, original: Callable[[str], Any]) -> Callable[[str], Any]:
+        """``original`` (``socket.gethostbyname`` or ``gethostbyname_ex``) behind this guard."""
+
+        def guarded(host: str) -> Any:
+            name = self._name(host)
+            if name is not None:
+                raise self.refuse(name)
+            return original(host)
+
+        return guarded
+
+    def take(self) -> list[str]:
+        """The names refused since the last call, and forget them."""
+        refused, self.refused = self.refused, []
+        return refused
+
+
+def install_guard(log: str | None = None) -> OffHostGuard:
+    """Put an :class:`OffHostGuard` under ``socket`` for the rest of this process (for a
+    child's ``sitecustomize``); ``log`` defaults to ``$REGISTRY_CORE_TEST_REFUSED_NAMES``."""
+    current = socket.getaddrinfo
+    if isinstance(current, OffHostGuard):
+        return current
+    guard = OffHostGuard(current, log if log is not None else os.environ.get(LOG_VARIABLE))
+    socket.getaddrinfo = guard
+    socket.gethostbyname = guard.gethostbyname(socket.gethostbyname)
+    socket.gethostbyname_ex = guard.gethostbyname(socket.gethostbyname_ex)
+    return guard
+
+
 def resolver(names: Mapping[str, str], original: GetAddrInfo | None = None) -> LoopbackResolver:
     """A :class:`LoopbackResolver` over ``original`` (default: the current
     ``socket.getaddrinfo``); set it as ``socket.getaddrinfo`` with ``monkeypatch``."""
@@ -89,6 +186,7 @@ import json
 
 import _registry_core_loopback_names
 
+_registry_core_loopback_names.install_guard()
 _registry_core_loopback_names.install(json.loads({names!r}))
 """
 
@@ -110,4 +208,13 @@ def child_environment(directory: Path, names: Mapping[str, str],
     env["PYTHONPATH"] = os.pathsep.join(
         [str(directory), *filter(None, [env.get("PYTHONPATH", "")])]
     )
+    return env
+
+
+def guard_environment(directory: Path, log: Path,
+                      base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for a child Python whose resolver is guarded (no names mapped): the
+    names it is refused are appended, one JSON string a line, to ``log``."""
+    env = child_environment(directory, {}, base)
+    env[LOG_VARIABLE] = str(log)
     return env

@@ -9,17 +9,28 @@ at teardown even if it caught the error. Reading them stays allowed.
 
 The hook sees this process only; child processes are the tests' own to point at temp
 directories (``HOME``, ``DOCKER_CONFIG``, ``XDG_*``, ``REGISTRY_CORE_CERTS_DIR``).
+
+Nor does a test send a DNS query off the host: every test runs under a
+:class:`tests.loopback_names.OffHostGuard` (the ``off_host_guard`` fixture), in this process
+and, through a ``sitecustomize.py`` first on ``PYTHONPATH``, in the child Pythons it starts
+with the inherited environment. A name that is neither an IP literal, ``localhost``, nor
+mapped to loopback by the test fails at once as "does not resolve", and the test fails at
+teardown naming it, unless it took the refusal with ``off_host_guard.take()``.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.loopback_names import LOG_VARIABLE, OffHostGuard, guard_environment
 
 __all__ = ["SystemGuard", "protected_paths"]
 
@@ -87,6 +98,7 @@ class SystemGuard:
 
 
 _guard: SystemGuard | None = None
+_system_resolver = (socket.getaddrinfo, socket.gethostbyname, socket.gethostbyname_ex)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -114,3 +126,38 @@ def _nothing_outside_temp_dirs(system_guard: SystemGuard) -> Iterator[None]:
     if attempts:
         pytest.fail(f"the test tried to change {', '.join(sorted(set(attempts)))}; tests "
                     "change nothing outside their own temporary directories", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def _guarded_child_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ``sitecustomize.py`` that guards the resolver of every child Python."""
+    directory = tmp_path_factory.mktemp("off-host-guard")
+    guard_environment(directory / "site", directory / "unused.log", {})
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def off_host_guard(monkeypatch: pytest.MonkeyPatch,
+                   _guarded_child_directory: Path) -> Iterator[OffHostGuard]:
+    """No DNS query leaves the host: see the module documentation."""
+    getaddrinfo, gethostbyname, gethostbyname_ex = _system_resolver
+    guard = OffHostGuard(getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", guard)
+    monkeypatch.setattr(socket, "gethostbyname", guard.gethostbyname(gethostbyname))
+    monkeypatch.setattr(socket, "gethostbyname_ex", guard.gethostbyname(gethostbyname_ex))
+    log = _guarded_child_directory / f"refused-{os.getpid()}-{id(guard)}.log"
+    site = str(_guarded_child_directory / "site")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        [site, *filter(None, [os.environ.get("PYTHONPATH", "")])]))
+    monkeypatch.setenv(LOG_VARIABLE, str(log))
+    yield guard
+    refused = guard.take()
+    if log.exists():
+        refused += [f"{json.loads(line)} (in a child process)"
+                    for line in log.read_text(encoding="utf-8").splitlines()]
+        log.unlink()
+    if refused:
+        pytest.fail(
+            f"the test asked the system resolver for {', '.join(sorted(set(refused)))}: a DNS "
+            "query would leave the host. Inject lookup_ip=, use IP literals, or map the name "
+            "to loopback (loopback_resolver.add)", pytrace=False)

@@ -42,7 +42,9 @@ def test_resolve_text_for_a_local_registry(capsys, no_daemon_config):
     assert "insecure_skip_verify" in pull
 
 
-def test_resolve_json_puts_mirrors_first_for_pull_and_never_for_push(capsys, tmp_path):
+def test_resolve_json_puts_mirrors_first_for_pull_and_never_for_push(capsys, tmp_path,
+                                                                     loopback_resolver):
+    loopback_resolver.add("mirror.example.com", "::1")  # secure, and no DNS query
     config = tmp_path / "daemon.json"
     config.write_text(json.dumps({"registry-mirrors": ["https://mirror.example.com"]}))
     code, out, err = run(capsys, "resolve", "--json", "--daemon-config", str(config), "ubuntu")

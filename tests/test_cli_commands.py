@@ -87,7 +87,8 @@ def test_a_bad_daemon_config_is_one_line_naming_the_file(capsys, tmp_path):
         assert "Traceback" not in err
 
 
-def test_debug_adds_the_traceback(capsys, tmp_path):
+def test_debug_adds_the_traceback(capsys, tmp_path, loopback_resolver):
+    loopback_resolver.add("r.x", "::1")  # secure, and no DNS query
     path = tmp_path / "config.json"
     path.write_text("{not json")
     code, out, err = run(capsys, "resolve", "--explain", "--config", str(tmp_path), "r.x/app")

@@ -17,6 +17,14 @@ from tests.registry_fixtures import RegistryEnv
 pytest_plugins = ["tests.credential_env", "tests.registry_fixtures"]
 
 REGISTRY = "r.example:5000"
+
+
+@pytest.fixture(autouse=True)
+def _names_on_loopback(loopback_resolver) -> None:
+    """The made-up names resolve to ::1 (secure, as a name that does not resolve), so
+    ``resolve`` never sends a DNS query off the host."""
+    for name in ("r.example", "internal.example"):
+        loopback_resolver.add(name, "::1")
 DIGEST = "sha256:" + "a" * 64
 
 

@@ -17,6 +17,13 @@ from tests.credential_env import b64, creds, write_json
 pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
 
+
+@pytest.fixture(autouse=True)
+def _registry_name_on_loopback(loopback_resolver) -> None:
+    """The registry's name resolves to ::1 (secure, as a name that does not resolve), so
+    ``resolve`` never sends a DNS query off the host."""
+    loopback_resolver.add(REGISTRY.split(":")[0], "::1")
+
 REGISTRY = "r.example:5000"
 
 

@@ -5,7 +5,7 @@ tree. The other installs registry-core and the package (with its test extra) by 
 fresh virtual environment, shared with the example plugin (tests/example_packages.py), and
 runs the package's tests there: the plugin is then loaded through its entry point, and its
 handler answers the ``Exchange`` challenges of the example's loopback server in a real session.
-It needs pip to reach an index for the dependencies; it takes some seconds.
+pip runs offline (:mod:`tests.offline_venv`): no index, no cache; it takes some seconds.
 """
 
 from __future__ import annotations

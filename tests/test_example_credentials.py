@@ -2,8 +2,7 @@
 pip into a fresh virtual environment and found by its entry point; used by the venv's own
 ``registry-core`` command against the real registry.
 
-Like tests/test_example_plugin.py, it needs pip to reach an index for registry-core's
-dependencies and for setuptools; it takes some seconds.
+pip runs offline (:mod:`tests.offline_venv`): no index, no cache; it takes some seconds.
 """
 
 from __future__ import annotations
@@ -12,11 +11,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import venv
 from pathlib import Path
 
 import pytest
+
+from tests import offline_venv
 
 pytest_plugins = ["tests.credential_env"]
 pytestmark = pytest.mark.usefixtures("isolated_credentials")
@@ -36,13 +35,10 @@ def installed(tmp_path) -> Path:
     source = Path(shutil.copytree(ROOT, tmp_path / "registry-core", ignore=IGNORE))
     example = Path(shutil.copytree(EXAMPLE, tmp_path / EXAMPLE.name, ignore=IGNORE))
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(env_dir)
+    offline_venv.create(env_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "REGISTRY_CORE_"))}
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install",
-         "-q", str(source), str(example)],
-        env=env, cwd=tmp_path, capture_output=True, text=True,
-    )
+    install = offline_venv.pip_install(env_dir / "bin" / "python", [str(source), str(example)],
+                                       env=env, cwd=tmp_path)
     assert install.returncode == 0, install.stdout + install.stderr
     return env_dir / "bin"
 

@@ -5,8 +5,8 @@ installs registry-core and the package with pip into a fresh virtual environment
 the example auth package (tests/example_packages.py; no system site-packages, nothing from
 this checkout on ``sys.path``), and checks there that the entry
 point is found, the plugin is listed with its version, and its credentials reach a loopback
-server that requires them. It needs pip to reach an index for the dependencies and for
-setuptools (build isolation); it takes some seconds.
+server that requires them. pip runs offline (:mod:`tests.offline_venv`): no index, no cache;
+it takes some seconds.
 """
 
 from __future__ import annotations

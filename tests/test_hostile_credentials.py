@@ -15,6 +15,7 @@ import traceback
 
 import pytest
 
+from registry_core.config import IPAddress
 from registry_core.errors import InvalidArgumentError, InvalidCredentialsError, RegistryError
 from registry_core.types import AuthConfig
 
@@ -125,12 +126,20 @@ def test_a_server_address_with_a_password_is_never_quoted(address: str, tmp_path
     from registry_core.service import DefaultService
 
     monkeypatch.setenv("REGISTRY_CORE_CERTS_DIR", str(tmp_path))
+    asked: list[str] = []
+
+    def lookup_ip(host: str) -> list[IPAddress]:
+        asked.append(host)
+        return []
+
+    service = DefaultService(lookup_ip=lookup_ip)
     config = AuthConfig(username="bob", password="pw", server_address=address)
     with pytest.raises(RegistryError) as caught:
-        DefaultService().auth(config, "ua")
+        service.auth(config, "ua")
     assert not _leaks(caught.value, "s3cr3t")
-    for call in (DefaultService().lookup_pull_endpoints, DefaultService().tls_config):
-        try:
+    for call in (service.lookup_pull_endpoints, service.tls_config):
+        with pytest.raises(RegistryError) as refused:  # user info in a host name is refused
             call(address)
-        except RegistryError as exc:
-            assert not _leaks(exc, "s3cr3t")
+        assert not _leaks(refused.value, "s3cr3t")
+    # Nor is the password ever handed to the resolver.
+    assert not [host for host in asked if "@" in host or "s3cr3t" in host]

@@ -350,7 +350,8 @@ def test_malformed_mirror_urls_are_typed_errors(mirror: str) -> None:
         return
     # some odd forms pass as in the reference; then loading them must not fail untyped
     with contextlib.suppress(RegistryError):
-        DefaultService(ServiceOptions(mirrors=[mirror])).lookup_pull_endpoints("docker.io")
+        DefaultService(ServiceOptions(mirrors=[mirror]),
+                       lookup_ip=lambda host: []).lookup_pull_endpoints("docker.io")
 
 
 def test_a_mirror_that_is_not_a_string_is_a_typed_error() -> None:

@@ -25,6 +25,7 @@ from registry_core.reference import parse_normalized_named
 from registry_core.service import DefaultService
 from registry_core.types import AuthConfig
 from tests.http_stub import Answer, Seen, StubServer, free_port
+from tests.loopback_names import LoopbackResolver
 from tests.programs import require_program
 from tests.registry_fixtures import RegistryEnv, RunningRegistry
 from tests.test_interop_service import service, write
@@ -222,8 +223,11 @@ def test_hosts_toml_headers_go_to_their_host(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("share", [False, True])
-def test_login_never_sends_the_password_to_a_push_host_elsewhere(share: bool,
-                                                                 tmp_path: Path) -> None:
+def test_login_never_sends_the_password_to_a_push_host_elsewhere(
+        share: bool, tmp_path: Path, loopback_resolver: LoopbackResolver) -> None:
+    # The registry itself is on ::1, where nothing listens: the login's try fails at once,
+    # with no DNS query.
+    loopback_resolver.add("registry.example.com", "::1")
     canary = "cnry-" + secrets.token_hex(12)
     with StubServer(challenging_mirror) as stub:
         root = tmp_path / "certs.d"

@@ -155,7 +155,7 @@ def test_the_repository_is_named_on_the_host_whose_credentials_are_used(
 ) -> None:
     from registry_core.config import get_auth_config_key
 
-    info = parse_repository_info(parse_normalized_named(name))
+    info = parse_repository_info(parse_normalized_named(name), lambda host: [])  # no DNS
     registry_key = get_auth_config_key(info.index)
     key = credentials_key(endpoint, registry_key)
     assert credentials_repository(endpoint, info, key, registry_key) == repository

@@ -16,7 +16,7 @@ from cryptography import x509
 
 from registry_core.config import default_lookup_ip
 from tests.http_stub import free_port
-from tests.loopback_names import LoopbackResolver
+from tests.loopback_names import LoopbackResolver, OffHostGuard
 from tests.registry_fixtures import (
     MANIFEST_V2,
     PKI,
@@ -83,11 +83,13 @@ def test_secure_hostname_resolves_to_ipv6_loopback_only(secure_hostname: str) ->
     assert [str(ip) for ip in default_lookup_ip(secure_hostname)] == ["::1"]  # the library's
 
 
-def test_names_resolve_only_while_the_test_maps_them(loopback_resolver: LoopbackResolver) -> None:
+def test_names_resolve_only_while_the_test_maps_them(loopback_resolver: LoopbackResolver,
+                                                    off_host_guard: OffHostGuard) -> None:
     # A random name no hosts file or DNS knows: it resolves because the test says so.
     name = f"rc-{secrets.token_hex(6)}.test"
     with pytest.raises(socket.gaierror):
         socket.getaddrinfo(name, 443)
+    assert off_host_guard.take() == [name]  # refused without asking DNS
     loopback_resolver.add(name)
     assert _addresses(name) == {"::1"}
     assert "127.0.0.1" in _addresses("localhost")  # other names still go to the system

@@ -60,3 +60,61 @@ def test_a_test_that_swallows_the_refusal_still_fails(
     result = pytester.runpytest_subprocess("-p", "tests.system_guard", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*the test tried to change /etc/hosts*"])
+
+
+def test_the_resolver_guard_answers_only_without_the_network(tmp_path: Path) -> None:
+    import socket
+
+    from tests.loopback_names import OffHostGuard, resolver
+
+    asked: list[object] = []
+
+    def system(host: object, *args: object) -> list[object]:
+        asked.append(host)
+        numeric = len(args) >= 5 and isinstance(args[4], int) and args[4] & socket.AI_NUMERICHOST
+        if numeric and host not in ("127.0.0.1", "::1", "fe80::1%lo"):
+            raise socket.gaierror(socket.EAI_NONAME, "not numeric")
+        return [("answer", host)]
+
+    guard = OffHostGuard(system)
+    for allowed in ("127.0.0.1", "::1", "fe80::1%lo", "localhost", None):
+        guard(allowed, 443)
+    with pytest.raises(socket.gaierror) as caught:
+        guard("r.example", 443)
+    assert caught.value.errno == socket.EAI_NONAME
+    assert guard.take() == ["r.example"]
+    assert ("r.example" in asked) is True  # asked only as a numeric host...
+    assert asked.count("r.example") == 1  # ...and never as a name
+    mapped = resolver({"r.example": "::1"}, guard)
+    assert mapped("r.example", 443) == [("answer", "::1")]
+    assert guard.take() == []
+
+
+def test_the_suite_guard_is_installed(off_host_guard: object) -> None:
+    import socket
+
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("guard-check.invalid", 443)
+    with pytest.raises(socket.gaierror):
+        socket.gethostbyname("guard-check.invalid")
+    assert off_host_guard.take() == ["guard-check.invalid"] * 2  # type: ignore[attr-defined]
+    assert socket.getaddrinfo("127.0.0.1", 443)
+
+
+def test_a_child_python_is_guarded_and_reports_the_name(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    from tests.loopback_names import guard_environment
+
+    log = tmp_path / "refused.log"
+    env = guard_environment(tmp_path / "site", log)
+    code = ("import socket\ntry:\n    socket.getaddrinfo('child-check.invalid', 443)\n"
+            "except socket.gaierror as e:\n    print('refused', e.errno)\n")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    import socket
+
+    assert done.stdout.strip() == f"refused {socket.EAI_NONAME}"
+    assert [json.loads(line) for line in log.read_text().splitlines()] == ["child-check.invalid"]

@@ -8,8 +8,10 @@ package's module can be added to the list (or passed to :func:`build_parser`).
 Conventions: argparse, the Docker CLI's option names where a user would look for them,
 ``--json`` on every command that prints data; exit status 0 on success, 1 on failure, 2 for a
 usage error; an error is one line on stderr (``registry-core: error: ...``) naming what to fix,
-with a traceback only under ``--debug``. A closed output pipe (``registry-core tags ... | head
--1``) ends the command quietly with status 141, as a Unix tool killed by ``SIGPIPE``.
+with a traceback only under ``--debug``; under ``--json`` the error is one JSON object on
+stderr instead (``{"error": "...", "type": "..."}``). ``--version`` prints the version. A
+closed output pipe (``registry-core tags ... | head -1``) ends the command quietly with status
+141, as a Unix tool killed by ``SIGPIPE``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import json
 import logging
 import os
 import sys
@@ -72,6 +75,7 @@ def build_parser(modules: Iterable[str] = COMMAND_MODULES) -> argparse.ArgumentP
         description="Docker's registry client behaviour: resolution, endpoints, auth.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument(
         "-D", "--debug", action="store_true", help="debug messages and tracebacks on errors"
     )
@@ -93,9 +97,21 @@ def _closed_pipe() -> int:
     return EXIT_CLOSED_PIPE
 
 
-def _error(message: str) -> None:
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _error(message: str, kind: str = "", as_json: bool = False) -> None:
+    """Tell the user what failed: one line of text, or under ``--json`` one JSON object
+    (``error``: the message, ``type``: the exception's class name) for scripts to parse."""
+    if as_json:
+        line = json.dumps({"error": message, "type": kind or "Error"}, ensure_ascii=False)
+    else:
+        line = f"registry-core: error: {message}"
     with contextlib.suppress(OSError, ValueError):  # stderr closed too: nothing to tell
-        print(f"registry-core: error: {message}", file=sys.stderr)
+        print(line, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return exc.code if isinstance(exc.code, int) else 0
     debug = bool(getattr(args, "debug", False))
+    as_json = bool(getattr(args, "json", False))
     logging.basicConfig(
         level=logging.DEBUG if (debug or args.verbose) else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -116,19 +133,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _closed_pipe()
     except UsageError as exc:
-        _error(str(exc))
+        _error(str(exc), type(exc).__name__, as_json)
         return exc.exit_status
     except RegistryError as exc:
         if debug:
             traceback.print_exc()
-        _error(str(exc))
+        _error(str(exc), type(exc).__name__, as_json)
         return getattr(exc, "exit_status", 1)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        _error(f"unexpected {type(exc).__name__}: {exc} (run with --debug for a traceback)")
+        _error(f"unexpected {type(exc).__name__}: {exc} (run with --debug for a traceback)",
+               type(exc).__name__, as_json)
         return 1
     return status
 

@@ -10,6 +10,7 @@ from typing import Any
 from ..challenge import response_challenges
 from ..errors import RegistryError
 from ..login import registry_host_of
+from ..modifiers import default_user_agent, headers
 from ..ping import confirms_v2, ping_url, send_ping
 from ..transport import http_client, new_transport
 from ..types import APIEndpoint, APIVersion
@@ -29,12 +30,14 @@ def add_commands(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) ->
     ping.set_defaults(run=run_ping)
 
 
-def _ping(endpoint: APIEndpoint) -> dict[str, Any]:
+def _ping(endpoint: APIEndpoint, user_agent: str) -> dict[str, Any]:
+    """Ping one endpoint with the service's ``User-Agent`` (as every other command sends),
+    never urllib3's default."""
     if endpoint.version == APIVersion.V1:
         url = endpoint.url.rstrip("/") + "/v1/_ping"
     else:
         url = ping_url(endpoint.url)
-    session = http_client(new_transport(endpoint.tls_config))
+    session = http_client(new_transport(endpoint.tls_config), headers(user_agent, None))
     try:
         response = send_ping(session, url)
     finally:
@@ -66,7 +69,7 @@ def run_ping(args: argparse.Namespace) -> int:
             "tls": tls_explanation(endpoint, certsd),
         }
         try:
-            attempt.update(_ping(endpoint))
+            attempt.update(_ping(endpoint, service.user_agent or default_user_agent()))
         except RegistryError as exc:
             attempt["error"] = str(exc)
             attempts.append(attempt)

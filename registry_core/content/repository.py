@@ -26,7 +26,7 @@ import requests
 
 from ..client import RepositorySession, open_session
 from ..endpoint_session import endpoint_repository_info
-from ..errors import InvalidArgumentError, RegistryError, TransportError
+from ..errors import AllEndpointsFailedError, InvalidArgumentError, RegistryError, TransportError
 from ..reference import Named, parse_normalized_named
 from ..transport import redact_url
 from ..types import APIEndpoint, APIVersion, RepositoryInfo
@@ -191,20 +191,23 @@ class Repository:
     def bind(self) -> None:
         """Open a session on the first endpoint that answers a ping.
 
-        :raises TransportError: none answered (the last one's error).
+        :raises AllEndpointsFailedError: none answered: the last one's error, then, when
+            there were several, what each answered (as
+            :func:`registry_core.client.open_session`).
         """
-        last: TransportError | None = None
+        failed: list[tuple[str, bool, RegistryError]] = []
         for index, endpoint in enumerate(self.endpoints):
             try:
                 self._session(index)
             except TransportError as exc:
                 log.info("endpoint %s did not answer: %s", redact_url(endpoint.url), exc)
-                last = exc
+                failed.append((redact_url(endpoint.url), endpoint.mirror, exc))
                 continue
             self.endpoint = endpoint
             return
-        assert last is not None
-        raise last
+        if not failed:
+            raise RegistryError(f"no v2 endpoint to reach {self.info.index.name}")
+        raise AllEndpointsFailedError(failed) from failed[-1][2]
 
     def _run(self, operation: Callable[[RepositorySession], T], what: str) -> T:
         """Run ``operation`` on the endpoints in order, moving on as :func:`continue_on_error`
