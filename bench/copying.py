@@ -103,7 +103,8 @@ def _scopes(env: BenchRegistry, since: int) -> list[str]:
         values = seen.query.get("scope", [])
         if seen.method == "POST":
             values = parse_qs(seen.body.decode("utf-8", "replace")).get("scope", values)
-        asked.append(" ".join(sorted(values)))
+        # A GET repeats ``scope``; an OAuth2 POST joins them with spaces.
+        asked.append(" ".join(sorted(s for value in values for s in value.split())))
     return asked
 
 
