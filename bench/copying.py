@@ -215,7 +215,8 @@ def _report(report: Report, where: str, runs: list[dict[str, Any]],
             worst, unit="count", target=f"<= {limit} ({JOBS} jobs + the calling thread)",
             met=worst <= limit,
             note=(f"plus {tls} https attempt(s): the reference tries https first on an "
-                  "insecure registry, once per service" if what.startswith("registry") and tls
+                  "insecure registry; the service remembers the failure once the http endpoint "
+                  "answered" if what.startswith("registry") and tls
                   else ""),
         ))
     for label in ("source", "destination"):

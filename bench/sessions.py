@@ -250,8 +250,8 @@ def run_sessions(report: Report, quick: bool = False) -> None:
                     ours_value -= ours_counts["registry_tls_attempts"]
                     bare_value -= bare_counts["registry_tls_attempts"]
                     note = (f"plus {ours_counts['registry_tls_attempts']} https attempt(s): "
-                            "the reference tries https first on an insecure registry; "
-                            "once per service, then remembered")
+                            "the reference tries https first on an insecure registry; the "
+                            "service remembers the failure once the http endpoint answered")
                 report.add(Row(
                     "2 sessions", f"  {how}, new service: {label}", ours_value, "bare",
                     bare_value, unit="count", target=f"<= {target}",
