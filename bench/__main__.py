@@ -30,6 +30,7 @@ SCENARIOS = {
     "sessions": ("bench.sessions", "run_sessions"),
     "others": ("bench.others", "run"),
     "blobs": ("bench.blobs", "run"),
+    "copy": ("bench.copying", "run"),
     "parsing": ("bench.parsing", "run"),
     "startup": ("bench.startup", "run"),
 }

@@ -20,7 +20,7 @@ import shutil
 import socket
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +40,11 @@ USER = "alice"
 
 
 class CountingProxy:
-    """A TCP relay from a loopback port to ``target`` that counts accepted connections."""
+    """A TCP relay from a loopback port to ``target`` that counts accepted connections.
+
+    ``tls_attempts`` counts those whose first byte from the client opens a TLS handshake
+    (0x16): on a plain-HTTP registry, the https attempt the reference makes first.
+    """
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
@@ -48,6 +52,7 @@ class CountingProxy:
         self.port = int(self._listener.getsockname()[1])
         self._lock = threading.Lock()
         self._connections = 0
+        self._tls_attempts = 0
         self._closed = False
         threading.Thread(target=self._accept, name="bench-proxy", daemon=True).start()
 
@@ -55,6 +60,16 @@ class CountingProxy:
     def connections(self) -> int:
         with self._lock:
             return self._connections
+
+    @property
+    def tls_attempts(self) -> int:
+        with self._lock:
+            return self._tls_attempts
+
+    def _first_bytes(self, data: bytes) -> None:
+        if data[:1] == b"\x16":
+            with self._lock:
+                self._tls_attempts += 1
 
     def close(self) -> None:
         self._closed = True
@@ -76,16 +91,22 @@ class CountingProxy:
                 continue
             for sock in (client, upstream):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
+            for source, sink, first in ((client, upstream, self._first_bytes),
+                                        (upstream, client, None)):
+                threading.Thread(target=_pump, args=(source, sink, first),
+                                 daemon=True).start()
 
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
+def _pump(source: socket.socket, sink: socket.socket,
+          first: Callable[[bytes], None] | None = None) -> None:
     try:
         while True:
             data = source.recv(65536)
             if not data:
                 break
+            if first is not None:
+                first(data)
+                first = None
             sink.sendall(data)
     except OSError:
         pass
@@ -134,6 +155,7 @@ class BenchRegistry:
             "tokens": self.issuer.count(),
             "registry_connections": self.registry_proxy.connections,
             "issuer_connections": self.issuer_proxy.connections,
+            "registry_tls_attempts": self.registry_proxy.tls_attempts,
         }
 
 
@@ -145,8 +167,14 @@ def missing_programs() -> str | None:
 
 
 @contextlib.contextmanager
-def bench_registry(*, tls: bool = False) -> Iterator[BenchRegistry]:
+def bench_registry(
+    *, tls: bool = False, seed: Callable[[str], None] | None = None,
+    service: str = SERVICE,
+) -> Iterator[BenchRegistry]:
     """A token-auth registry holding the 21 repositories, behind counting relays.
+
+    ``seed`` fills the storage instead, given the base URL of a plain registry on it;
+    ``service`` names the registry to its issuer (two registries, two services).
 
     With ``tls``, the registry and the issuer serve HTTPS with certificates for 127.0.0.1
     from a throw-away CA (``ca_path``); registry-core treats 127.0.0.1 as insecure and does
@@ -156,17 +184,20 @@ def bench_registry(*, tls: bool = False) -> Iterator[BenchRegistry]:
         workdir = Path(name)
         storage = workdir / "storage"
         with start_registry(workdir, storage_dir=storage) as seeder:
-            for repository in REPOSITORIES:
-                push_image(seeder.url, repository, TAG)
+            if seed is not None:
+                seed(seeder.url)
+            else:
+                for repository in REPOSITORIES:
+                    push_image(seeder.url, repository, TAG)
         password = "pw-" + secrets.token_urlsafe(12)
         pki = PKI(workdir / "pki") if tls else None
         server_tls = pki.issue_server(["127.0.0.1"]) if pki is not None else None
         issuer = TokenIssuer(workdir / "issuer", users={USER: password}, host="127.0.0.1",
-                             service=SERVICE, tls=server_tls)
+                             service=service, tls=server_tls)
         issuer.start()
         issuer_proxy = CountingProxy(("127.0.0.1", issuer.port))
         settings = TokenAuthSettings(
-            realm=f"{issuer.scheme}://127.0.0.1:{issuer_proxy.port}/token", service=SERVICE,
+            realm=f"{issuer.scheme}://127.0.0.1:{issuer_proxy.port}/token", service=service,
             issuer=issuer.issuer, rootcertbundle=str(issuer.rootcert_path),
         )
         registry = start_registry(workdir, token=settings, storage_dir=storage, tls=server_tls)

@@ -24,8 +24,6 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
-import requests
-from requests.adapters import BaseAdapter
 
 from .errors import InvalidArgumentError, PluginError, RegistryError
 from .hookspecs import PROJECT_NAME, Action, RegistrySpecs, SendFunction
@@ -33,6 +31,11 @@ from .interfaces import RequestModifier
 from .types import APIEndpoint, AuthConfig
 
 if TYPE_CHECKING:
+    # requests is imported where a request is sent, not to build a manager (the CLI's
+    # resolve never loads it).
+    import requests
+    from requests.adapters import BaseAdapter
+
     from .handlers import AuthenticationHandler
     from .interfaces import CredentialStore
     from .realm import RealmPolicy
@@ -530,6 +533,8 @@ class Hooks:
             raise PluginError(
                 f"a registry_send_request plugin failed: {type(exc).__name__}: {exc}"
             ) from exc
+        import requests
+
         if not isinstance(response, requests.Response):
             raise _wrong_answer("registry_send_request", response, "requests.Response or None")
         return response
@@ -546,6 +551,8 @@ class Hooks:
         )
         if adapter is None:
             return base
+        from requests.adapters import BaseAdapter
+
         if not isinstance(adapter, BaseAdapter):
             raise _wrong_answer(
                 "registry_v1_auth_transport", adapter, "requests.adapters.BaseAdapter or None"

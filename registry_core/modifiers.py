@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-
-import requests
+from typing import TYPE_CHECKING
 
 from .interfaces import RequestModifier
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = [
     "HeaderRequestModifier",

@@ -202,6 +202,8 @@ class SharedResources:
                 if known is not None and now - known.at < self.ping_ttl:
                     self._pings.move_to_end(url)
                     return known.response()
+            if failed is not None and now - failed[1] < self.ping_ttl:
+                self._await_twin(url)
             try:
                 response = _send_ping(session, url)
             except TransportError as exc:
@@ -219,6 +221,29 @@ class SharedResources:
                     if failure is not None and answered - failure[1] < self.ping_ttl:
                         self._skip[twin] = (failure[0], answered)
             return response
+
+    def _await_twin(self, url: str) -> None:
+        """https ``url`` failed a moment ago: if its plain-http twin is being pinged right
+        now (the session that saw the failure moved on to it), wait for that answer, and
+        raise the remembered failure when http answered, instead of a second https attempt
+        that the twin's answer is about to make pointless. Without a ping of the twin in
+        flight, nothing happens: the caller tries https again, as the reference does.
+
+        :raises TransportError: the twin answered while this caller waited.
+        """
+        if not url.startswith("https://"):
+            return
+        twin = "http://" + url[len("https://"):]
+        with self._lock:
+            in_flight = self._pending.get(("ping", twin))
+        if in_flight is None or not in_flight.locked():
+            return
+        with in_flight:  # the twin's pinger holds it until its answer is remembered
+            pass
+        with self._lock:
+            skipped = self._skip.get(url)
+        if skipped is not None and self._clock() - skipped[1] < self.ping_ttl:
+            raise TransportError(skipped[0])
 
     # -- tokens -----------------------------------------------------------------------------
 

@@ -301,3 +301,55 @@ def test_a_remembered_ping_keeps_every_challenge_line() -> None:
         shared.close()
         assert len(server.seen) == 1  # the second session used the remembered answer
     assert schemes == [["basic", "bearer"]] * 2
+
+
+def test_an_https_attempt_waits_for_the_http_twin_already_being_pinged() -> None:
+    # Session A's https attempt failed and A is pinging the http twin; session B, asking
+    # now, waits for that answer rather than making a second https attempt.
+    from registry_core.authsession import SessionFactory
+    from tests.http_stub import Answer, Seen, StubServer
+
+    entered, release = threading.Event(), threading.Event()
+
+    def route(seen: Seen) -> Answer:
+        entered.set()
+        release.wait(30)
+        return Answer(401, [("WWW-Authenticate", 'Basic realm="r"')], b"{}")
+
+    with StubServer(route) as server:
+        proxy = FaultProxy(server.host).start()
+        try:
+            https = APIEndpoint(url=f"https://{proxy.host}", version=APIVersion.V2)
+            http = APIEndpoint(url=f"http://{proxy.host}", version=APIVersion.V2)
+            shared = SharedResources()
+            factory = SessionFactory(None, resources=shared)
+            outcomes: dict[str, object] = {}
+
+            def session_a() -> None:
+                with pytest.raises(TransportError):
+                    factory.ping(factory.session(https), https)  # a plain server: TLS fails
+                outcomes["a"] = factory.ping(factory.session(http), http).status_code
+
+            def session_b() -> None:
+                try:
+                    factory.ping(factory.session(https), https)
+                except TransportError as exc:
+                    outcomes["b"] = exc
+
+            first = threading.Thread(target=session_a)
+            first.start()
+            assert entered.wait(30)  # A's http ping is in flight, its https attempt failed
+            second = threading.Thread(target=session_b)
+            second.start()
+            # B must not connect while A's answer is pending (it would be the third).
+            assert not proxy.wait_for_connections(3, timeout=0.5)
+            release.set()
+            first.join(30)
+            second.join(30)
+            shared.close()
+            assert outcomes["a"] == 401
+            assert isinstance(outcomes["b"], TransportError)
+            assert proxy.connections == 2  # A's https attempt and A's http ping
+        finally:
+            release.set()
+            proxy.stop()

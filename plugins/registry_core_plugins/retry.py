@@ -29,7 +29,7 @@ from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING
 
 from registry_core.hookspecs import SendFunction, hookimpl
-from registry_core.transport import redact_url, resendable_body
+from registry_core.redact import redact_url
 
 if TYPE_CHECKING:
     import requests
@@ -118,6 +118,9 @@ class RetryPlugin:
         self.statuses = frozenset(statuses)
 
     def should_retry(self, request: requests.PreparedRequest, response: requests.Response) -> bool:
+        # Imported when a request is sent: registering the plugin must not load requests.
+        from registry_core.transport import resendable_body
+
         return (
             response.status_code in self.statuses
             and (request.method or "GET").upper() in self.methods

@@ -8,8 +8,6 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from cryptography import x509
-
 from ..certs import host_certs_dir
 from ..constants import CERTS_DIR
 from .common import new_service, print_json
@@ -30,6 +28,8 @@ def add_commands(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) ->
 def describe_certs_file(path: str) -> dict[str, Any]:
     """What a certs.d file is to the reference (by its suffix) and, for certificates, each
     one's subject, issuer and expiry. A key's contents are never read."""
+    from cryptography import x509  # here, not to build the parser
+
     name = os.path.basename(path)
     entry: dict[str, Any] = {"file": name, "path": path}
     if name.endswith(".crt"):

@@ -15,19 +15,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from ..content import (
-    DEFAULT_ACCEPT,
-    Descriptor,
-    Platform,
-    PlatformNotFoundError,
-    Repository,
-    copy_image,
-)
 from ..errors import InvalidArgumentError, RegistryError
 from ..reference import Digested, Named, Tagged, familiar_name, parse_normalized_named
 from ..types import AuthConfig
+
+if TYPE_CHECKING:
+    # Loaded by the commands that run (requests comes with it), not to build the parser.
+    from ..content import Descriptor, Platform, Repository
 
 __all__ = ["add_commands"]
 
@@ -144,6 +140,8 @@ class _CopyDisplay:
 
 
 def _platform_manifest(repo: Repository, reference: str, platform: Platform) -> bytes:
+    from ..content import DEFAULT_ACCEPT, Platform, PlatformNotFoundError
+
     top = repo.get_manifest(reference)
     if top.is_index:
         child = top.for_platform(platform)
@@ -167,6 +165,8 @@ def _platform_manifest(repo: Repository, reference: str, platform: Platform) -> 
 
 
 def _cmd_manifest(args: argparse.Namespace) -> int:
+    from ..content import Platform
+
     named = parse_normalized_named(args.name)
     platform = Platform.parse(args.platform) if args.platform else None
     service = _service(args, [named])
@@ -234,6 +234,8 @@ def _cmd_blob(args: argparse.Namespace) -> int:
 
 
 def _cmd_copy(args: argparse.Namespace) -> int:
+    from ..content import copy_image
+
     source = parse_normalized_named(args.source)
     destination = parse_normalized_named(args.destination)
     reference = _reference_of(source)

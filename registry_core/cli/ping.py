@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..challenge import response_challenges
 from ..errors import RegistryError
-from ..login import registry_host_of
-from ..modifiers import default_user_agent, headers
-from ..ping import confirms_v2, ping_url, send_ping
-from ..transport import http_client, new_transport
-from ..types import APIEndpoint, APIVersion
 from .common import CommandError, new_service, print_json
 from .resolve import CERTSD_PLUGIN, tls_explanation
+
+if TYPE_CHECKING:
+    from ..types import APIEndpoint
 
 __all__ = ["add_commands"]
 
@@ -33,6 +30,13 @@ def add_commands(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) ->
 def _ping(endpoint: APIEndpoint, user_agent: str) -> dict[str, Any]:
     """Ping one endpoint with the service's ``User-Agent`` (as every other command sends),
     never urllib3's default."""
+    # Imported here, not to build the parser: they bring requests.
+    from ..challenge import response_challenges
+    from ..modifiers import headers
+    from ..ping import confirms_v2, ping_url, send_ping
+    from ..transport import http_client, new_transport
+    from ..types import APIVersion
+
     if endpoint.version == APIVersion.V1:
         url = endpoint.url.rstrip("/") + "/v1/_ping"
     else:
@@ -56,6 +60,9 @@ def _ping(endpoint: APIEndpoint, user_agent: str) -> dict[str, Any]:
 
 
 def run_ping(args: argparse.Namespace) -> int:
+    from ..login import registry_host_of
+    from ..modifiers import default_user_agent
+
     service = new_service(args)
     host = registry_host_of(args.server)
     certsd = service.plugin_manager.get_plugin(CERTSD_PLUGIN) is not None

@@ -12,7 +12,6 @@ from ..certs import host_certs_dir
 from ..config import get_auth_config_key
 from ..constants import CERTS_DIR
 from ..credexplain import CredentialStep, explain_credentials
-from ..endpoint_session import credentials_key, credentials_repository
 from ..reference import familiar_name, parse_normalized_named
 from ..types import APIEndpoint
 from .common import new_service, print_json
@@ -99,6 +98,9 @@ def _step_json(step: CredentialStep) -> dict[str, Any]:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
+    # Imported here, not to build the parser: it brings the plugin manager.
+    from ..endpoint_session import credentials_key, credentials_repository
+
     service = new_service(args)
     named = parse_normalized_named(args.name)
     info = service.resolve_repository(named)

@@ -28,6 +28,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import requests
@@ -46,6 +47,11 @@ log = logging.getLogger(__name__)
 #: Bytes read (and hashed) at a time: large enough that Python's per-call cost vanishes
 #: next to hashing and copying.
 DEFAULT_CHUNK_SIZE = 1024 * 1024
+
+#: Blobs at least this large are hashed in a second thread while the next piece is received
+#: (``hashlib`` releases the GIL while it hashes a large piece): verifying then costs little
+#: more time than receiving, instead of adding to it.
+BACKGROUND_HASH_MIN = 8 * DEFAULT_CHUNK_SIZE
 
 #: Errors that mean "the connection broke while the body was read".
 _BROKEN = (
@@ -96,6 +102,33 @@ def check_range_response(response: requests.Response, offset: int, what: str,
         )
 
 
+class _BackgroundHash:
+    """Feeds pieces to a hash object in one worker thread, in order, at most one piece
+    ahead of the reader (so at most two pieces are held: the one hashed, the one read)."""
+
+    def __init__(self, hasher: Any) -> None:
+        self._hasher = hasher
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: Future[None] | None = None
+
+    def update(self, data: bytes) -> None:
+        self.wait()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="registry-core-blob-hash")
+        self._pending = self._pool.submit(self._hasher.update, data)
+
+    def wait(self) -> None:
+        """Until every piece handed over is in the hash."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
 class BlobReader(io.RawIOBase):
     """A binary stream of one blob, verified while read, resumed when broken.
 
@@ -132,6 +165,7 @@ class BlobReader(io.RawIOBase):
         self.max_resumes = max_resumes
         self._opener = opener
         self._hasher = new_hasher(digest)
+        self._background: _BackgroundHash | None = None
         self._failures = 0  # consecutive resumes without a byte of progress
         self._response: requests.Response | None = None
         self._done = False
@@ -182,6 +216,8 @@ class BlobReader(io.RawIOBase):
         if self._response is not None:
             self._response.close()
             self._response = None
+        if self._background is not None:
+            self._background.close()
         super().close()
 
     def __enter__(self) -> BlobReader:
@@ -235,7 +271,7 @@ class BlobReader(io.RawIOBase):
                     raise
                 if self.size is not None and self.bytes_read > self.size:
                     self._fail_size()
-                self._hasher.update(data)
+                self._hash(data)
                 if self.on_read is not None:
                     self.on_read(len(data))
                 return bytes(data)
@@ -250,6 +286,15 @@ class BlobReader(io.RawIOBase):
             self._guard = StreamGuard(self.progress, f"reading blob {self.digest}")
         self._guard.arm(response)
         return self._guard
+
+    def _hash(self, data: bytes) -> None:
+        if self._background is None and self.size is not None and \
+                self.size >= BACKGROUND_HASH_MIN:
+            self._background = _BackgroundHash(self._hasher)
+        if self._background is not None:
+            self._background.update(data)
+        else:
+            self._hasher.update(data)
 
     def _drop(self) -> None:
         if self._response is not None:
@@ -290,6 +335,9 @@ class BlobReader(io.RawIOBase):
         if self._response is not None:
             self._response.close()
             self._response = None
+        if self._background is not None:
+            self._background.wait()
+            self._background.close()
         algorithm = self.digest.partition(":")[0]
         actual = f"{algorithm}:{self._hasher.hexdigest()}"
         if actual != self.digest:
