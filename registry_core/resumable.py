@@ -36,6 +36,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 import requests
 import urllib3.exceptions
@@ -94,7 +95,30 @@ def fill(read_some: Callable[[int], bytes], size: int) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-class ResponseStream(io.RawIOBase):
+class PieceStream(io.RawIOBase):
+    """A binary stream over :meth:`_read_some`, which returns what one receive gives (at most
+    ``size`` bytes; ``b""`` at the end): ``read(n)`` fills to ``n`` bytes except at the end
+    (:func:`fill`), ``readinto`` takes one piece. The layer and blob readers share it."""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        return fill(self._read_some, size)
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._read_some(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def _read_some(self, size: int) -> bytes:
+        raise NotImplementedError
+
+
+class ResponseStream(PieceStream):
     """A response body as a binary stream of its raw bytes; read errors become
     :class:`~registry_core.errors.TransportError`.
 
@@ -111,20 +135,7 @@ class ResponseStream(io.RawIOBase):
         self.progress = progress or ProgressRule()
         self._guard: StreamGuard | None = None
 
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            return self.readall()
-        return fill(self._read, size)
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        chunk = self._read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
-
-    def _read(self, size: int) -> bytes:
+    def _read_some(self, size: int) -> bytes:
         if size <= 0:
             return b""
         what = f"layer {redact_url(self.response.url)}"
@@ -161,7 +172,7 @@ class ResponseStream(io.RawIOBase):
         super().close()
 
 
-class ResumableLayerReader(io.RawIOBase):
+class ResumableLayerReader(PieceStream):
     """A layer body that resumes with ``Range`` requests; see the module documentation.
 
     :param session: sends the resumed requests (the v1 session's client, with its auth).
@@ -202,20 +213,7 @@ class ResumableLayerReader(io.RawIOBase):
         self.progress = progress or ProgressRule()
         self._guard: StreamGuard | None = None
 
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            return self.readall()
-        return fill(self._read, size)
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        chunk = self._read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
-
-    def _read(self, size: int) -> bytes:
+    def _read_some(self, size: int) -> bytes:
         if size <= 0:
             return b""
         while True:

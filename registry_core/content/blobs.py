@@ -23,7 +23,6 @@ digest if it is not the blob).
 from __future__ import annotations
 
 import http.client
-import io
 import logging
 import re
 import time
@@ -36,7 +35,7 @@ import urllib3.exceptions
 
 from ..deadline import ProgressRule, StreamGuard, is_timeout
 from ..errors import DeadlineExceededError, TransportError
-from ..resumable import fill
+from ..resumable import PieceStream
 from .digests import new_hasher
 from .errors import DigestMismatchError, unexpected
 
@@ -129,7 +128,7 @@ class _BackgroundHash:
             self._pool = None
 
 
-class BlobReader(io.RawIOBase):
+class BlobReader(PieceStream):
     """A binary stream of one blob, verified while read, resumed when broken.
 
     Use it as a context manager; :meth:`read` and :meth:`readinto` are the file protocol,
@@ -179,28 +178,17 @@ class BlobReader(io.RawIOBase):
 
     # -- the file protocol ---------------------------------------------------------------
 
-    def readable(self) -> bool:
-        return True
-
     def read(self, size: int = -1) -> bytes:
         """Up to ``size`` bytes (all the rest for ``-1``); ``b""`` at the verified end.
 
         :raises DigestMismatchError: at the end, when the content is not what was asked for.
         :raises TransportError: the connection broke and could not be resumed.
         """
-        if size is None or size < 0:
-            return self.readall()
-        return fill(self._read_some, size)
+        return super().read(size)
 
     def readall(self) -> bytes:
         parts = list(self.iter_chunks())
         return b"".join(parts)
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        data = self._read_some(len(view))
-        view[: len(data)] = data
-        return len(data)
 
     def iter_chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """The rest of the blob in pieces of at most ``chunk_size`` bytes, verified at the end."""
