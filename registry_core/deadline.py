@@ -2,7 +2,7 @@
 
 Socket timeouts apply to each read, so a server that sends one byte per second never trips
 them, and a ping, login or token fetch could last forever. A :class:`Deadline` bounds the
-whole: a watchdog timer that, when the time is up, shuts down every socket the call is using
+whole: a watchdog alarm that, when the time is up, shuts down every socket the call is using
 (connections register their sockets through :class:`WatchedConnection`), so whatever read or
 write is blocked returns at once, and the error that comes out of it is replaced by a
 :class:`~registry_core.errors.DeadlineExceededError` naming the request and what it was doing
@@ -11,7 +11,9 @@ write is blocked returns at once, and the error that comes out of it is replaced
 Deadlines nest: :func:`call_deadline` around any public call (``with call_deadline(10):
 service.auth(...)``) bounds everything inside, several requests included, and each request
 gets its transport's own deadline too; the earliest one wins. The state lives in a
-:class:`contextvars.ContextVar`, so threads do not share it.
+:class:`contextvars.ContextVar`, so threads do not share it. The watchdog is the process's
+one watchdog thread (:mod:`registry_core.watchdog`): arming and disarming a deadline costs a
+heap push and a flag, not a thread per request.
 
 A blob or layer stream gets no total deadline (a large layer on a slow link takes as long as
 it takes); :class:`ProgressRule` and :class:`StreamGuard` hold it to a stall timeout per read
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import DeadlineExceededError, InvalidArgumentError
+from .watchdog import Alarm, watchdog
 
 __all__ = [
     "DEFAULT_MIN_PROGRESS",
@@ -55,7 +58,7 @@ _CURRENT: ContextVar[Deadline | None] = ContextVar("registry_core_deadline", def
 
 
 class Deadline:
-    """One running deadline: its watchdog, the sockets it may shut down, and the phase the
+    """One running deadline: its watchdog alarm, the sockets it may shut down, and the phase the
     call is in (for the message)."""
 
     def __init__(self, seconds: float, what: str, parent: Deadline | None) -> None:
@@ -75,8 +78,7 @@ class Deadline:
         self._done = False
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
-        self._timer = threading.Timer(max(0.0, self.expires_at - time.monotonic()), self._fire)
-        self._timer.daemon = True
+        self._alarm: Alarm | None = None
 
     def remaining(self) -> float:
         return max(0.0, self.expires_at - time.monotonic())
@@ -143,13 +145,14 @@ class Deadline:
             _shutdown(sock)
 
     def _start(self) -> None:
-        self._timer.start()
+        self._alarm = watchdog().arm(self.expires_at, self._fire)
 
     def _finish(self) -> None:
         with self._lock:
             self._done = True
             self._sockets = []
-        self._timer.cancel()
+        if self._alarm is not None:  # outside our lock: the watchdog's is taken here
+            self._alarm.cancel()
 
 
 def _shutdown(sock: socket.socket) -> None:
