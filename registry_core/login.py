@@ -26,6 +26,7 @@ from .authorizer import (
     redact,
 )
 from .authsession import SessionFactory
+from .bodies import read_body
 from .constants import INDEX_HOSTNAME
 from .credentials import LoginCredentialStore
 from .deadline import call_deadline
@@ -281,9 +282,9 @@ def login_v1(
         except TransportError as exc:
             raise FallbackError(exc) from exc
         try:
-            body = response.raw.read(_MAX_V1_BODY, decode_content=True) or b""
-        except Exception as exc:  # urllib3's read errors: the answer is unusable
-            raise LoginError(f"error reading the login answer: {type(exc).__name__}") from exc
+            body = read_body(response, _MAX_V1_BODY, truncate=True)
+        except RegistryError as exc:  # cut short, or unreadable: the answer is unusable
+            raise LoginError(f"error reading the login answer: {exc}") from exc
         finally:
             response.close()
     finally:

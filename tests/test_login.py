@@ -33,6 +33,7 @@ from registry_core.login import (
 from registry_core.service import DefaultService
 from registry_core.types import APIEndpoint, APIVersion, AuthConfig
 from tests.fakes import EndpointService, insecure_endpoint
+from tests.hostile_server import Conn, HostileServer, Request
 from tests.http_stub import Answer, Seen, StubServer, free_port
 from tests.recording_plugins import PerHostModifiers
 from tests.registry_fixtures import CERTS_DIR_ENV, PKI, RegistryEnv
@@ -453,6 +454,26 @@ def test_v1_login_errors(status: int, message: str) -> None:
         with pytest.raises(LoginError) as info:
             auth(service, AuthConfig(username="a", password="b"), "")
     assert str(info.value) == message.format(url=server.url)
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])
+def test_v1_login_answer_cut_short_is_a_login_error(chunked: bool) -> None:
+    # The index answers, then the connection ends before the body does: one LoginError that
+    # says so, never urllib3's exception and never the password.
+    password = "Canary-v1-cut-pw"
+
+    def respond(request: Request, conn: Conn) -> None:
+        framing = ("Transfer-Encoding", "chunked") if chunked else ("Content-Length", "4096")
+        conn.head(200, [("Content-Type", "application/json"), framing])
+        conn.send(b"400\r\n" + b"x" * 100 if chunked else b"x" * 100)
+
+    with HostileServer(respond) as server:
+        service = EndpointService(insecure_endpoint(server.url, APIVersion.V1))
+        with pytest.raises(LoginError) as info:
+            auth(service, AuthConfig(username="a", password=password), "")
+    text = str(info.value)
+    assert text.startswith("error reading the login answer: ") and "cut short" in text, text
+    assert password not in text and password not in repr(info.value)
 
 
 def test_v1_login_other_status_quotes_body_and_headers() -> None:
