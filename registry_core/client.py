@@ -135,11 +135,7 @@ def open_session(
         # Each endpoint gets its own host's credentials and headers (endpoint_session's rule)
         # and names the repository as its configuration rewrote it.
         key = credentials_key(endpoint, registry_key)
-        hooks = (
-            EndpointHooks(service.hooks, key, endpoint)
-            if key != registry_key or endpoint.headers
-            else service.hooks
-        )
+        hooks = EndpointHooks(service.hooks, key, endpoint)
         info = endpoint_repository_info(endpoint, repository_info)
         scope = repository_scope(info.name.path, actions, info.class_)
         try:
