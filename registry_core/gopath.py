@@ -11,7 +11,21 @@ from __future__ import annotations
 import errno
 from typing import AnyStr
 
-__all__ = ["GoPathError", "go_clean", "go_errno_text", "go_join", "go_split", "read_file"]
+from .safefile import read_small_file
+
+__all__ = [
+    "MAX_CONFIG_FILE_SIZE",
+    "GoPathError",
+    "go_clean",
+    "go_errno_text",
+    "go_join",
+    "go_split",
+    "read_file",
+]
+
+
+#: The most a configuration file (hosts.toml, registries.conf, a CA or key file) may hold.
+MAX_CONFIG_FILE_SIZE = 4 << 20
 
 
 class GoPathError(OSError):
@@ -70,16 +84,17 @@ def go_errno_text(exc: OSError) -> str:
     return text[:1].lower() + text[1:]
 
 
-def read_file(path: str) -> bytes:
-    """Go's ``os.ReadFile``.
+def read_file(path: str, limit: int = MAX_CONFIG_FILE_SIZE) -> bytes:
+    """Go's ``os.ReadFile``, read as :func:`registry_core.safefile.read_small_file` reads:
+    a FIFO, a device or a file longer than ``limit`` is refused instead of hanging or filling
+    memory (beyond Go, whose ``os.ReadFile`` would block or read on).
 
-    :raises GoPathError: with Go's text: ``open PATH: ...`` when the file cannot be opened,
-        ``read PATH: is a directory`` for a directory (Go opens it, then fails to read).
+    :raises GoPathError: with Go's text: ``open PATH: ...`` when the file cannot be opened
+        (or is refused), ``read PATH: is a directory`` for a directory (Go opens it, then
+        fails to read).
     """
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except IsADirectoryError as exc:
-        raise GoPathError(f"read {path}: {go_errno_text(exc)}", errno.EISDIR) from None
+        return read_small_file(path, limit)
     except OSError as exc:
-        raise GoPathError(f"open {path}: {go_errno_text(exc)}", exc.errno) from None
+        verb = "read" if exc.errno == errno.EISDIR else "open"
+        raise GoPathError(f"{verb} {path}: {go_errno_text(exc)}", exc.errno) from None

@@ -357,3 +357,26 @@ def test_malformed_mirror_urls_are_typed_errors(mirror: str) -> None:
 def test_a_mirror_that_is_not_a_string_is_a_typed_error() -> None:
     with pytest.raises(InvalidMirrorError):
         validate_mirror(5)  # type: ignore[arg-type]
+
+
+def test_a_fifo_hosts_toml_is_a_typed_error_not_a_hang(tmp_path: Path) -> None:
+    # containerd fails on a hosts.toml it cannot read (only a missing one is skipped); Go's
+    # os.ReadFile would wait for a writer forever, ours refuses the FIFO.
+    from registry_core.errors import RegistryError
+    from registry_core.hostsconfig import configure_hosts
+
+    (tmp_path / "reg.example.com").mkdir()
+    os.mkfifo(tmp_path / "reg.example.com" / "hosts.toml")
+    error = finishes(lambda: configure_hosts("reg.example.com", tmp_path))
+    assert isinstance(error, RegistryError), error
+    assert str(error).endswith("reg.example.com/hosts.toml: a FIFO, not a regular file")
+
+
+def test_a_fifo_registries_conf_is_a_typed_error_not_a_hang(tmp_path: Path) -> None:
+    from registry_core.errors import RegistryError
+    from registry_core.registriesconf import find_registry
+
+    os.mkfifo(tmp_path / "registries.conf")
+    error = finishes(lambda: find_registry("example.com/a/b:1", tmp_path / "registries.conf"))
+    assert isinstance(error, RegistryError), error
+    assert "a FIFO, not a regular file" in str(error)
