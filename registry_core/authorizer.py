@@ -29,6 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from requests.auth import AuthBase
 
+from .bodies import discard_body
 from .challenge import Challenge, ChallengeManager, response_challenges
 from .errcode import errcode_text
 from .errors import AuthenticationError
@@ -196,8 +197,7 @@ class Authorizer(AuthBase):
         retry = request.copy()
         retry.hooks["response"] = [h for h in retry.hooks["response"] if h != self.handle_401]
         retry.headers["Authorization"] = f"Bearer {token}"
-        response.content  # noqa: B018 - drain, so the connection can be reused
-        response.close()
+        discard_body(response)  # so the connection can be reused
         kwargs.pop("allow_redirects", None)
         if self.send is not None:
             again = self.send(retry, allow_redirects=False, **kwargs)
