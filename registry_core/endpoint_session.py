@@ -35,6 +35,7 @@ from .manager import Hooks
 from .modifiers import HeaderRequestModifier
 from .reference import Named, Repository
 from .types import APIEndpoint, AuthConfig, RepositoryInfo
+from .urls import host_port
 
 if TYPE_CHECKING:
     import requests
@@ -80,7 +81,8 @@ class EndpointHooks(Hooks):
         super().__init__(inner.pm)
         self._inner = inner
         self._key = key
-        self._host = urlsplit(endpoint.url).netloc
+        # As the session names a request's host: host[:port], lower-cased as requests does.
+        self._host = host_port(urlsplit(endpoint.url).netloc).lower()
         self._headers = endpoint.headers
 
     def credentials(self, registry: str, repository: str | None = None) -> AuthConfig | None:
@@ -91,7 +93,7 @@ class EndpointHooks(Hooks):
 
     def request_modifiers(self, host: str) -> list[RequestModifier]:
         modifiers = list(self._inner.request_modifiers(host))
-        if self._headers and host == self._host:
+        if self._headers and host.lower() == self._host:
             modifiers.append(HeaderModifier(self._headers))
         return modifiers
 

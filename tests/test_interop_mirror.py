@@ -242,3 +242,17 @@ def test_login_never_sends_the_password_to_a_push_host_elsewhere(
             assert canary not in str(exc)
         sent = any(request.contains(canary) for request in stub.seen)
         assert sent is share  # only when the configuration says the host shares credentials
+
+
+@pytest.mark.parametrize("written", ["https://MyReg.Example:5000", "https://u@myreg.example:5000"])
+def test_hosts_toml_headers_match_the_host_however_its_url_is_written(written: str) -> None:
+    # The session asks for a hop's modifiers by host[:port] of the URL requests prepared:
+    # lower-cased, without user info. The endpoint's own host must be compared the same way.
+    from registry_core.endpoint_session import EndpointHooks, HeaderModifier
+    from registry_core.manager import Hooks, get_plugin_manager
+    from registry_core.types import APIEndpoint
+
+    endpoint = APIEndpoint(written, headers={"X-Team": ["build"]})
+    hooks = EndpointHooks(Hooks(get_plugin_manager(load_entrypoints=False)), "k", endpoint)
+    assert any(isinstance(m, HeaderModifier) for m in hooks.request_modifiers("myreg.example:5000"))
+    assert not any(isinstance(m, HeaderModifier) for m in hooks.request_modifiers("other:5000"))
