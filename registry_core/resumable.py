@@ -68,16 +68,27 @@ def backoff(failures: int) -> float:
     return float(min(5.0, 0.1 * (2 ** (failures - 1))))
 
 
+def parse_content_range(value: str) -> tuple[int, int, int | None] | None:
+    """``(first, last, total)`` of a ``Content-Range: bytes first-last/total`` (``total``
+    ``None`` for ``*``; the unit in any case, as HTTP allows); ``None`` for anything else, or
+    a range that ends before it starts or past its total. Blob and layer resumes both judge
+    a 206 by it."""
+    match = _CONTENT_RANGE.fullmatch(value.strip())
+    if match is None:
+        return None
+    first, last = int(match.group(1)), int(match.group(2))
+    total = None if match.group(3) == "*" else int(match.group(3))
+    if last < first or (total is not None and last >= total):
+        return None
+    return first, last, total
+
+
 def accepts_layer_range(content_range: str, position: int, total_size: int) -> bool:
     """Whether ``Content-Range`` answers ``Range: bytes=<position>-<total_size - 1>``
     exactly: the same first and last byte, and the layer's size or ``*`` as the total."""
-    match = _CONTENT_RANGE.fullmatch(content_range.strip())
-    return (
-        match is not None
-        and int(match.group(1)) == position
-        and int(match.group(2)) == total_size - 1
-        and match.group(3) in ("*", str(total_size))
-    )
+    parsed = parse_content_range(content_range)
+    return parsed is not None and parsed[:2] == (position, total_size - 1) and parsed[2] in (
+        None, total_size)
 
 
 def fill(read_some: Callable[[int], bytes], size: int) -> bytes:

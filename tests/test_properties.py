@@ -339,3 +339,11 @@ def test_content_range_of_blobs(content_range: str, offset: int, size: int | Non
 def test_content_range_of_layers(content_range: str, position: int, total: int) -> None:
     accepted = accepts_layer_range(content_range, position, total)
     assert accepted is False or content_range.strip().lower().startswith("bytes")
+
+
+@pytest.mark.parametrize("header", ["bytes 5-9/10", "Bytes 5-9/10", "BYTES  5-9/*"])
+def test_blob_and_layer_resumes_read_content_range_alike(header: str) -> None:
+    # The range unit is case-insensitive in HTTP; a blob resume and a layer resume accept the
+    # same answers, through the one parser.
+    assert parse_content_range(header) == (5, 9, None if header.endswith("*") else 10)
+    assert accepts_layer_range(header, 5, 10)

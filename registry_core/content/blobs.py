@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import http.client
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,7 +34,7 @@ import urllib3.exceptions
 
 from ..deadline import ProgressRule, StreamGuard, is_timeout
 from ..errors import DeadlineExceededError, TransportError
-from ..resumable import PieceStream
+from ..resumable import PieceStream, parse_content_range
 from .digests import new_hasher
 from .errors import DigestMismatchError, unexpected
 
@@ -60,24 +59,9 @@ _BROKEN = (
     OSError,
 )
 
-_CONTENT_RANGE = re.compile(r"bytes (\d{1,19})-(\d{1,19})/(\d{1,19}|\*)")
 
 #: Opens the blob from an offset: returns a streamed answer already checked to start there.
 Opener = Callable[[int], requests.Response]
-
-
-def parse_content_range(value: str) -> tuple[int, int, int | None] | None:
-    """``(first, last, total)`` of a ``Content-Range: bytes first-last/total`` (``total``
-    ``None`` for ``*``); ``None`` for anything else, or a range that ends before it starts
-    or past its total."""
-    match = _CONTENT_RANGE.fullmatch(value.strip())
-    if match is None:
-        return None
-    first, last = int(match.group(1)), int(match.group(2))
-    total = None if match.group(3) == "*" else int(match.group(3))
-    if last < first or (total is not None and last >= total):
-        return None
-    return first, last, total
 
 
 def check_range_response(response: requests.Response, offset: int, what: str,
