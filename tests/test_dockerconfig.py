@@ -172,7 +172,7 @@ def test_erase_removes_the_key_and_its_legacy_forms(isolated_credentials):
 
 
 def test_docker_py_reads_what_registry_core_wrote(isolated_credentials):
-    docker_auth = pytest.importorskip("docker.auth")
+    import docker.auth as docker_auth  # type: ignore[import-untyped]  # the test extra has it
     path = isolated_credentials.config_json
     write_config(path, {"credHelpers": {"helped.example": "pass"}, "psFormat": "x"})
     config = DockerConfigFile(path)
