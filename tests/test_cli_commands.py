@@ -104,3 +104,25 @@ def test_usage_errors_exit_2(capsys):
     code, out, err = run(capsys, "resolve")
     assert code == 2 and "usage:" in err
     assert run(capsys, "--help")[0] == 0
+
+
+def test_certs_reports_a_fifo_instead_of_waiting_on_it(capsys, monkeypatch, tmp_path,
+                                                         loopback_resolver):
+    import os
+    import threading
+
+    loopback_resolver.add("fifo.example", "::1")  # secure, so certs.d is read; no DNS
+    monkeypatch.setenv("REGISTRY_CORE_CERTS_DIR", str(tmp_path))
+    (tmp_path / "fifo.example:5000").mkdir()
+    os.mkfifo(tmp_path / "fifo.example:5000" / "ca.crt")
+    outcome: list[tuple[int, str, str]] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(run(capsys, "certs", "--json", "fifo.example:5000")),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(20)
+    assert outcome, "registry-core certs hangs on a FIFO named ca.crt"
+    code, out, _ = outcome[0]
+    [ca] = [entry for entry in json.loads(out)["files"] if entry["file"] == "ca.crt"]
+    assert "a FIFO, not a regular file" in ca["error"]

@@ -8,8 +8,9 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from ..certs import host_certs_dir
+from ..certs import MAX_CERT_FILE_SIZE, host_certs_dir
 from ..constants import CERTS_DIR
+from ..safefile import read_small_file
 from .common import new_service, print_json
 
 __all__ = ["add_commands", "describe_certs_file"]
@@ -44,9 +45,10 @@ def describe_certs_file(path: str) -> dict[str, Any]:
     else:
         entry["role"] = "ignored"
         return entry
-    try:
-        with open(path, "rb") as handle:
-            certificates = x509.load_pem_x509_certificates(handle.read())
+    try:  # read as certs.d is read: a FIFO or a device is refused, not waited on
+        certificates = x509.load_pem_x509_certificates(
+            read_small_file(path, MAX_CERT_FILE_SIZE)
+        )
     except (OSError, ValueError) as exc:
         entry["error"] = f"not PEM certificates: {exc}"
         return entry
