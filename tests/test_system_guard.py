@@ -16,14 +16,19 @@ pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_opening_etc_hosts_for_writing_is_refused(system_guard: SystemGuard) -> None:
-    # Append mode, and nothing written: even if the guard failed, /etc/hosts would not change.
-    with pytest.raises(PermissionError, match="may not change /etc/hosts"):
-        open("/etc/hosts", "a").close()  # noqa: SIM115
-    with pytest.raises(PermissionError, match="/etc/hosts"):
-        os.close(os.open("/etc/hosts", os.O_WRONLY | os.O_APPEND))
-    assert system_guard.take() == ["/etc/hosts", "/etc/hosts"]  # so this test passes
-    assert Path("/etc/hosts").read_text() is not None  # reading stays allowed
+def test_opening_a_protected_path_for_writing_is_refused(
+    system_guard: SystemGuard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The live guard, given a stand-in for /etc/hosts in this test's own directory: even if
+    # the guard failed, no system file could be touched.
+    hosts = tmp_path / "hosts"
+    monkeypatch.setattr(system_guard, "paths", (*system_guard.paths, str(hosts)))
+    with pytest.raises(PermissionError, match=f"may not change {hosts}"):
+        open(hosts, "a").close()  # noqa: SIM115
+    with pytest.raises(PermissionError, match=str(hosts)):
+        os.close(os.open(hosts, os.O_WRONLY | os.O_APPEND | os.O_CREAT))
+    assert system_guard.take() == [str(hosts), str(hosts)]  # so this test passes
+    assert not hosts.exists()
 
 
 def test_the_protected_paths(system_guard: SystemGuard, tmp_path: Path) -> None:
@@ -47,19 +52,27 @@ def test_a_test_that_swallows_the_refusal_still_fails(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A child pytest of its own, so its audit hook is its own.
+    # Its HOME is a temp directory, and the path it tries is that home's ~/.docker, which the
+    # guard protects: nothing outside this test's directories is at stake.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), *sys.path]))
+    home = pytester.path / "home"
+    (home / ".docker").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
     pytester.makepyfile(
         test_sneaky="""
-        def test_edits_hosts():
+        import os
+
+        def test_edits_docker_config():
             try:
-                open("/etc/hosts", "a").close()
+                open(os.path.expanduser("~/.docker/config.json"), "a").close()
             except PermissionError:
                 pass
         """
     )
     result = pytester.runpytest_subprocess("-p", "tests.system_guard", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*the test tried to change /etc/hosts*"])
+    result.stdout.fnmatch_lines(["*the test tried to change*/.docker/config.json*"])
+    assert not (home / ".docker" / "config.json").exists()
 
 
 def test_the_resolver_guard_answers_only_without_the_network(tmp_path: Path) -> None:
