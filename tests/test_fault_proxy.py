@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -129,14 +130,22 @@ def test_drip_sends_one_byte_at_a_time(registry: RegistryEnv,
 def test_stall_holds_the_answer_until_released(registry: RegistryEnv,
                                                fault_proxy: Callable[..., FaultProxy]) -> None:
     proxy = fault_proxy(registry.host, Rule(stall_after=5))
-    with socket.create_connection(proxy.address, timeout=0.3) as sock:
+    with socket.create_connection(proxy.address, timeout=10) as sock:
         sock.sendall(f"GET /v2/ HTTP/1.1\r\nHost: {proxy.host}\r\n\r\n".encode())
         received = b""
-        with pytest.raises(TimeoutError):
-            while chunk := sock.recv(100):
-                received += chunk
+        while len(received) < 5:  # however long the registry takes to answer
+            chunk = sock.recv(100)
+            assert chunk, "the proxy closed instead of stalling"
+            received += chunk
         assert received == b"HTTP/"
+        for _ in range(1000):  # the proxy says it holds the rest (no clock asserted)
+            if proxy.records[0].stalled:
+                break
+            threading.Event().wait(0.01)
         assert proxy.records[0].stalled
+        sock.settimeout(0.3)  # nothing more comes while it is held
+        with pytest.raises(TimeoutError):
+            sock.recv(100)
         proxy.set_rule(Rule(), connection=1)  # release it
         sock.settimeout(10)
         while not received.endswith(b"{}"):

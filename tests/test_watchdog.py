@@ -56,15 +56,17 @@ def test_deadlines_from_16_threads_fire_only_the_expired_ones() -> None:
                 with lock:
                     fired_kept.append(key)
 
-            watchdog().arm(time.monotonic() + 0.05, on_disarmed).cancel()
-            watchdog().arm(time.monotonic() + 0.1, on_kept)
+            # Margins a paused thread cannot eat: a disarmed deadline is cancelled in the
+            # statement that armed it, long before its half second is up.
+            watchdog().arm(time.monotonic() + 0.5, on_disarmed).cancel()
+            watchdog().arm(time.monotonic() + 0.6, on_kept)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert fire_after(0.2).wait(BOUND)
+    assert fire_after(0.8).wait(BOUND)
     assert fired_disarmed == []
     assert sorted(fired_kept) == list(range(THREADS * PER_THREAD))
     assert len(watchdog_threads()) == 1
